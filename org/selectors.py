@@ -1,0 +1,29 @@
+"""Reads for the organisation; each starts from `policies.visible`."""
+
+from django.db.models import QuerySet
+
+from org.models import Company, Department, Office, Role, User
+from org.policies import visible
+
+
+def company_list(*, user: User) -> QuerySet[Company]:
+    return visible(user, Company.objects.all())
+
+
+def office_list(*, user: User) -> QuerySet[Office]:
+    return visible(user, Office.objects.all())
+
+
+def department_list(*, user: User, office_id: int | None = None) -> QuerySet[Department]:
+    qs = visible(user, Department.objects.select_related("office"))
+    return qs if office_id is None else qs.filter(office_id=office_id)
+
+
+def staff_list(*, user: User) -> QuerySet[User]:
+    return visible(user, User.objects.filter(is_active=True)).prefetch_related(
+        "offices", "departments"
+    )
+
+
+def supervisors_of(*, department: Department) -> list[User]:
+    return [u for u in department.staff.filter(is_active=True) if u.has_role(Role.SUPERVISOR)]
