@@ -17,7 +17,9 @@ from org.tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _tasks_inline(settings):
+def _test_settings(settings):
+    # A fast hasher: the production one costs ~0.3 s per password on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run inline in tests unless a test asks for the database backend.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 

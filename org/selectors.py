@@ -19,8 +19,9 @@ def department_list(*, user: User, office_id: int | None = None) -> QuerySet[Dep
     return qs if office_id is None else qs.filter(office_id=office_id)
 
 
-def staff_list(*, user: User) -> QuerySet[User]:
-    return visible(user, User.objects.filter(is_active=True)).prefetch_related(
+def staff_list(*, user: User, include_inactive: bool = False) -> QuerySet[User]:
+    qs = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
+    return visible(user, qs).prefetch_related(
         "offices", "departments"
     )
 

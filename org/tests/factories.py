@@ -44,6 +44,7 @@ class UserFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"员工{n}")
     company = factory.SubFactory(CompanyFactory)
     roles = factory.LazyFunction(lambda: ["staff"])
+    is_staff = factory.LazyAttribute(lambda o: "company_admin" in o.roles)  # as staff_create does
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

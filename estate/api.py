@@ -1,0 +1,457 @@
+"""API: communities, buildings, units, people, roster import/export (API.md, Estate and people)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from core import phones
+from core.api import MAX_LIMIT, CursorPagination, cursor_page
+from core.errors import BadInput, NotFound
+from core.services import access_log_record
+from estate import selectors, services
+from estate.models import Building, Community, Person, Unit
+from estate.policies import can
+from org.models import Office, User
+from org.selectors import office_list
+
+router = Router(tags=["estate and people"])
+
+ResidencyName = Literal["occupied", "not_moved_in", "rented", "vacant"]
+AttitudeName = Literal["favourable", "neutral", "adverse"]
+RelationName = Literal["owner", "tenant", "family"]
+ChannelName = Literal["phone", "sms", "wechat", "email", "letter", "visit"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _visible_or_404(qs, obj_id: int, field: str | None = None, label: str = "Object"):
+    obj = qs.filter(id=obj_id).first()
+    if obj is None:
+        raise NotFound(f"{label} not found.", fields={field: ["Not found."]} if field else None)
+    return obj
+
+
+def _reveal(request: HttpRequest, reveal: str | None) -> bool:
+    """Honour `?reveal=phone` for roles that may; the caller logs what was shown."""
+    if reveal is None:
+        return False
+    if reveal != "phone":
+        raise BadInput("Unknown reveal.", fields={"reveal": ["Only 'phone' can be revealed."]})
+    services.phones_reveal_check(actor=request.auth)
+    request.reveal_phones = True
+    return True
+
+
+def _shown(request: HttpRequest, number: str) -> str:
+    return number if getattr(request, "reveal_phones", False) else phones.mask(number)
+
+
+# ---- communities, buildings, units -------------------------------------------------
+
+
+class CommunityIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32)
+    name: str = Field(..., min_length=1, max_length=100)
+    address: str = ""
+    office: int
+
+
+class CommunityOut(Schema):
+    id: int
+    code: str
+    name: str
+    address: str
+    office: int = Field(..., alias="office_id")
+    company: int = Field(..., alias="company_id")
+
+
+@router.get("/communities", response=list[CommunityOut])
+@paginate(CursorPagination)
+def community_list(request: HttpRequest, office: int | None = None):
+    qs = selectors.community_list(user=request.auth)
+    return qs if office is None else qs.filter(office_id=office)
+
+
+@router.get("/communities/{community_id}", response=CommunityOut)
+def community_get(request: HttpRequest, community_id: int):
+    return _visible_or_404(
+        selectors.community_list(user=request.auth), community_id, label="Community"
+    )
+
+
+@router.post("/communities", response={201: CommunityOut})
+def community_create(request: HttpRequest, payload: CommunityIn):
+    office = _visible_or_404(office_list(user=request.auth), payload.office, "office", "Office")
+    if Community.objects.filter(company_id=office.company_id, code=payload.code).exists():
+        raise BadInput("Community code already in use.", fields={"code": ["Already in use."]})
+    community = services.community_create(
+        office=office,
+        code=payload.code,
+        name=payload.name,
+        address=payload.address,
+        actor=request.auth,
+    )
+    return Status(201, community)
+
+
+class BuildingIn(Schema):
+    community: int
+    name: str = Field(..., min_length=1, max_length=50)
+
+
+class BuildingOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    name: str
+
+
+@router.get("/buildings", response=list[BuildingOut])
+@paginate(CursorPagination)
+def building_list(request: HttpRequest, community: int | None = None):
+    return selectors.building_list(user=request.auth, community_id=community)
+
+
+@router.post("/buildings", response={201: BuildingOut})
+def building_create(request: HttpRequest, payload: BuildingIn):
+    community = _community(request.auth, payload.community)
+    if Building.objects.filter(community=community, name=payload.name.strip()).exists():
+        raise BadInput("Building already exists.", fields={"name": ["Already exists."]})
+    return Status(201, services.building_create(community=community, name=payload.name, actor=request.auth))
+
+
+def _community(user: User, community_id: int) -> Community:
+    return _visible_or_404(
+        selectors.community_list(user=user), community_id, "community", "Community"
+    )
+
+
+class UnitIn(Schema):
+    community: int
+    building: int | None = None
+    number: str = Field(..., min_length=1, max_length=60)
+    entrance: str = ""
+    room: str = ""
+    area_m2: Decimal | None = Field(None, gt=0, max_digits=8, decimal_places=2)
+    residency: ResidencyName = "occupied"
+
+
+class UnitOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    building: int | None = Field(None, alias="building_id")
+    number: str
+    entrance: str
+    room: str
+    area_m2: Decimal | None
+    residency: str
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(CursorPagination)
+def unit_list(
+    request: HttpRequest,
+    community: int | None = None,
+    building: int | None = None,
+    number: str = "",
+):
+    qs = selectors.unit_list(user=request.auth, community_id=community, building_id=building)
+    return qs.filter(number=number.strip()) if number else qs
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def unit_get(request: HttpRequest, unit_id: int):
+    return _visible_or_404(selectors.unit_list(user=request.auth), unit_id, label="Unit")
+
+
+@router.post("/units", response={201: UnitOut})
+def unit_create(request: HttpRequest, payload: UnitIn):
+    community = _community(request.auth, payload.community)
+    building = None
+    if payload.building is not None:
+        building = _visible_or_404(
+            selectors.building_list(user=request.auth, community_id=community.id),
+            payload.building,
+            "building",
+            "Building",
+        )
+    if Unit.objects.filter(community=community, number=payload.number.strip()).exists():
+        raise BadInput("Unit number already in use.", fields={"number": ["Already in use."]})
+    unit = services.unit_create(
+        community=community,
+        building=building,
+        number=payload.number,
+        entrance=payload.entrance,
+        room=payload.room,
+        area_m2=payload.area_m2,
+        residency=payload.residency,
+        actor=request.auth,
+    )
+    return Status(201, unit)
+
+
+# ---- people --------------------------------------------------------------------------
+
+
+class UnitLinkIn(Schema):
+    unit: int
+    relation: RelationName = "owner"
+
+
+class UnitLinkOut(Schema):
+    unit: int
+    relation: str
+    number: str
+    community: int
+    community_name: str
+
+
+class PersonIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    phones: list[str] = []
+    birthday: date | None = None
+    attitude: AttitudeName = "neutral"
+    key_client: bool = False
+    special_needs: str = ""
+    address_as: str = ""
+    courtesy_notes: str = ""
+    preferred_channels: list[ChannelName] = []
+    language: str = ""
+    id_number: str = ""
+    notes: str = ""
+    office: int | None = None
+    units: list[UnitLinkIn] = []
+
+
+class PersonPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=50)
+    phones: list[str] | None = None
+    birthday: date | None = None
+    attitude: AttitudeName | None = None
+    attitude_reason: str = ""
+    key_client: bool | None = None
+    special_needs: str | None = None
+    address_as: str | None = None
+    courtesy_notes: str | None = None
+    preferred_channels: list[ChannelName] | None = None
+    language: str | None = None
+    id_number: str | None = None
+    notes: str | None = None
+    units: list[UnitLinkIn] | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    phones: list[str]
+    birthday: date | None
+    attitude: str
+    key_client: bool
+    special_needs: str
+    address_as: str
+    courtesy_notes: str
+    preferred_channels: list[str]
+    language: str
+    id_number: str
+    notes: str
+    office: int | None = Field(None, alias="office_id")
+    units: list[UnitLinkOut]
+
+    @staticmethod
+    def resolve_phones(obj: Person, context) -> list[str]:
+        return [_shown(context["request"], p.number) for p in obj.phones.all()]
+
+    @staticmethod
+    def resolve_id_number(obj: Person, context) -> str:
+        if obj.id_number and not getattr(context["request"], "reveal_phones", False):
+            return phones.mask_id_number(obj.id_number)
+        return obj.id_number
+
+    @staticmethod
+    def resolve_units(obj: Person) -> list[dict]:
+        return [
+            {
+                "unit": link.unit_id,
+                "relation": link.relation,
+                "number": link.unit.number,
+                "community": link.unit.community_id,
+                "community_name": link.unit.community.name,
+            }
+            for link in obj.unit_links.all()
+        ]
+
+
+class PersonPage(Schema):
+    results: list[PersonOut]
+    next: str | None = None
+
+
+@router.get("/people", response=PersonPage)
+def person_list(
+    request: HttpRequest,
+    phone: str | None = None,
+    q: str = "",
+    community: int | None = None,
+    unit: int | None = None,
+    reveal: str | None = None,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    after: str | None = None,
+):
+    """People visible to the caller. `?phone=` is an exact match on any of a person's
+    phones (the hotline screen-pop); `?q=` searches name, pinyin initials, phone,
+    unit number."""
+    revealed = _reveal(request, reveal)
+    if phone is not None:
+        try:
+            qs = selectors.person_by_phone(user=request.auth, number=phone)
+        except phones.InvalidPhone as exc:
+            raise BadInput("Invalid phone.", fields={"phone": [str(exc)]}) from exc
+    else:
+        qs = selectors.person_list(user=request.auth, q=q, community_id=community, unit_id=unit)
+    page = cursor_page(qs, limit=limit, after=after)
+    if revealed:
+        access_log_record(
+            user=request.auth,
+            object_type="person",
+            object_ids=[p.id for p in page["results"]],
+            field="phone",
+            request=request,
+        )
+    return page
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
+    person = selectors.person_get(user=request.auth, person_id=person_id)
+    if person is None:
+        raise NotFound("Person not found.")
+    return person
+
+
+@router.get("/people/{person_id}", response=PersonOut)
+def person_get(request: HttpRequest, person_id: int, reveal: str | None = None):
+    revealed = _reveal(request, reveal)
+    person = _person(request, person_id)
+    if revealed:
+        access_log_record(
+            user=request.auth,
+            object_type="person",
+            object_ids=[person.id],
+            field="phone",
+            request=request,
+        )
+    return person
+
+
+def _unit_specs(request: HttpRequest, links: list[UnitLinkIn]) -> list[services.UnitLinkSpec]:
+    ids = [link.unit for link in links]
+    units = {u.id: u for u in selectors.unit_list(user=request.auth).filter(id__in=ids)}
+    specs = []
+    for i, link in enumerate(links):
+        unit = units.get(link.unit)
+        if unit is None:
+            raise NotFound("Unit not found.", fields={f"units.{i}.unit": ["Not found."]})
+        specs.append(services.UnitLinkSpec(unit=unit, relation=link.relation))
+    return specs
+
+
+@router.post("/people", response={201: PersonOut})
+def person_create(request: HttpRequest, payload: PersonIn):
+    office: Office | None = None
+    if payload.office is not None:
+        office = _visible_or_404(office_list(user=request.auth), payload.office, "office", "Office")
+    person = services.person_create(
+        actor=request.auth,
+        name=payload.name,
+        phone_numbers=payload.phones,
+        units=_unit_specs(request, payload.units),
+        office=office,
+        birthday=payload.birthday,
+        attitude=payload.attitude,
+        key_client=payload.key_client,
+        special_needs=payload.special_needs,
+        address_as=payload.address_as,
+        courtesy_notes=payload.courtesy_notes,
+        preferred_channels=payload.preferred_channels,
+        language=payload.language,
+        id_number=payload.id_number,
+        notes=payload.notes,
+    )
+    return Status(201, _person(request, person.id))
+
+
+@router.patch("/people/{person_id}", response=PersonOut)
+def person_patch(request: HttpRequest, person_id: int, payload: PersonPatch):
+    person = _person(request, person_id)
+    data = payload.dict(exclude_unset=True)
+    phone_numbers = data.pop("phones", None)
+    units = data.pop("units", None)
+    attitude = data.pop("attitude", None)
+    reason = data.pop("attitude_reason", "")
+    channels = data.pop("preferred_channels", None)
+    services.person_update(
+        person=person,
+        actor=request.auth,
+        phone_numbers=phone_numbers,
+        units=_unit_specs(request, [UnitLinkIn(**u) for u in units]) if units is not None else None,
+        attitude=attitude,
+        attitude_reason=reason,
+        preferred_channels=channels,
+        **{k: v for k, v in data.items() if v is not None or k == "birthday"},
+    )
+    return _person(request, person.id)
+
+
+# ---- roster import / export -----------------------------------------------------------
+
+
+class RosterImportOut(Schema):
+    units_created: int
+    people_created: int
+    links_created: int
+    rows_unchanged: int
+    units_updated: int
+    phones_added: int
+    buildings_created: int
+
+
+@router.post("/imports/people", response={201: RosterImportOut})
+def roster_import(request: HttpRequest, community: int = Form(...), file: UploadedFile = File(...)):
+    """Import a community's roster sheet (.xlsx): all rows or none (422 lists every bad row)."""
+    from estate.roster import roster_import as run_import
+
+    target = _community(request.auth, community)
+    if file.size and file.size > settings.OWNERDESK["ROSTER_MAX_BYTES"]:
+        raise BadInput("The file is too large.", fields={"file": ["The file is too large."]})
+    result = run_import(community=target, file=file, actor=request.auth)
+    return Status(201, result.as_dict())
+
+
+@router.get("/exports/people", response={200: None})
+def roster_export(request: HttpRequest, community: int, reveal: str | None = None):
+    """The community's roster sheet (.xlsx), phones masked unless revealed."""
+    from estate.roster import roster_export as run_export
+
+    target = _community(request.auth, community)
+    revealed = _reveal(request, reveal)
+    if not can(request.auth, "manage_estate", target):
+        from core.errors import NotAllowed
+
+        raise NotAllowed("You may not export this community's roster.")
+    body = run_export(community=target, actor=request.auth, reveal=revealed)
+    if revealed:
+        access_log_record(
+            user=request.auth,
+            object_type="community_roster",
+            object_ids=[target.id],
+            field="phone",
+            request=request,
+        )
+    response = HttpResponse(body, content_type=XLSX)
+    filename = quote(f"{target.name}-住户名册.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
