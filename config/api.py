@@ -27,3 +27,4 @@ install_error_handlers(api)
 
 api.add_router("", "org.api.router")
 api.add_router("", "estate.api.router")
+api.add_router("", "tickets.api.router")

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "core",
     "org",
     "estate",
+    "tickets",
     "demo",
 ]
 

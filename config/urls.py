@@ -26,4 +26,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("core.urls")),
     path("estate/", include("estate.urls")),
+    path("tickets/", include("tickets.urls")),
 ]

@@ -98,6 +98,8 @@ class User(AbstractUser):
     roles = models.JSONField(_("roles"), default=list, blank=True)
     offices = models.ManyToManyField(Office, blank=True, related_name="staff")
     departments = models.ManyToManyField(Department, blank=True, related_name="staff")
+    # Round-robin dispatch shares work only among staff on duty.
+    on_duty = models.BooleanField(_("on duty"), default=True)
 
     class Meta:
         verbose_name = _("staff member")

@@ -40,13 +40,18 @@ def test_same_key_other_body_is_422(api_client_for, receptionist, unit):
 def test_retry_while_first_is_running_is_409(api_client_for, receptionist, unit):
     client = api_client_for(receptionist)
     # The first request has claimed the key and not finished (as a concurrent one would).
-    from core.idempotency import request_fingerprint
     from django.test import RequestFactory
+
+    from core.idempotency import request_fingerprint
 
     body = {"name": "陈静", "units": [{"unit": unit.id, "relation": "owner"}]}
     probe = RequestFactory().post("/api/v1/people", body, content_type="application/json")
     IdempotencyRecord.objects.create(
-        user=receptionist, key="k-1", method="POST", path="/api/v1/people", request_hash=request_fingerprint(probe)
+        user=receptionist,
+        key="k-1",
+        method="POST",
+        path="/api/v1/people",
+        request_hash=request_fingerprint(probe),
     )
     r = client.post("/api/v1/people", body, HTTP_IDEMPOTENCY_KEY="k-1")
     assert r.status_code == 409
@@ -70,7 +75,9 @@ def test_errors_are_replayed_too_but_not_server_errors(api_client_for, quality, 
 def test_keys_expire_after_retention(api_client_for, receptionist, unit, settings):
     client = api_client_for(receptionist)
     assert _create(client, unit).status_code == 201
-    with time_machine.travel(timezone.now() + timedelta(hours=settings.OWNERDESK["IDEMPOTENCY_TTL_HOURS"] + 1)):
+    with time_machine.travel(
+        timezone.now() + timedelta(hours=settings.OWNERDESK["IDEMPOTENCY_TTL_HOURS"] + 1)
+    ):
         again = _create(client, unit, name="别人")
     assert again.status_code == 201  # an expired key is free again
 

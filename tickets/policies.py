@@ -1,0 +1,106 @@
+"""Who may see tickets and act on them (API.md, "Who may act").
+
+Visibility follows the office: staff see every ticket of the offices they belong to
+(company-wide roles: every office). Within that, actions follow the role table.
+"""
+
+from django.db.models import QuerySet
+
+from org.models import Role, User
+from org.policies import scope_by_office
+from tickets.models import Kind, Status, Ticket
+
+CREATORS = tuple(Role.values)  # anyone on the desk logs a contact, even answered on the spot
+FRONT_DESK = (Role.HOTLINE_AGENT, Role.RECEPTIONIST)
+
+
+def visible(user: User, qs: QuerySet) -> QuerySet:
+    if qs.model is Ticket:
+        return scope_by_office(user, qs, "office_id")
+    return scope_by_office(user, qs, "ticket__office_id")
+
+
+def _department_ids(user: User) -> set[int]:
+    # Cached on the user object, which lives for one request.
+    cached = getattr(user, "_department_ids_cache", None)
+    if cached is None:
+        cached = set(user.departments.values_list("id", flat=True))
+        user._department_ids_cache = cached
+    return cached
+
+
+def member_of_department(user: User, department_id: int | None) -> bool:
+    return department_id is not None and department_id in _department_ids(user)
+
+
+def _supervises(user: User, department_id: int | None) -> bool:
+    return user.has_role(Role.SUPERVISOR) and member_of_department(user, department_id)
+
+
+def can(
+    user: User,
+    action: str,
+    ticket: Ticket | None = None,
+    *,
+    department_id: int | None = None,
+    assignee_id: int | None = None,
+    self_take: bool = False,
+) -> bool:
+    """May `user` do `action` to a ticket they can see?
+
+    For `assign`, `department_id`/`assignee_id` are the target; `self_take` says the
+    ticket's category lets department staff take open work (抢单).
+    """
+    if not user.is_authenticated or user.company_id is None:
+        return False
+    if action == "create":
+        return user.has_role(*CREATORS)
+    if ticket is None:
+        return False
+    if user.has_role(Role.COMPANY_ADMIN, Role.OFFICE_MANAGER):
+        return True
+    if user.has_role(Role.SUPERVISOR) and _supervisor_may(user, action, ticket, department_id):
+        return True
+    if user.has_role(Role.STAFF) and _staff_may(
+        user, action, ticket, department_id, assignee_id, self_take
+    ):
+        return True
+    if user.has_role(*FRONT_DESK) and _front_desk_may(action, ticket, assignee_id):
+        return True
+    return user.has_role(Role.QUALITY) and action in {"comment", "reopen"}
+
+
+def _supervisor_may(user: User, action: str, ticket: Ticket, department_id: int | None) -> bool:
+    if ticket.status == Status.NEW:
+        return True  # every action on the office's new tickets
+    if not _supervises(user, ticket.department_id):
+        return False
+    # Handing work to a department they do not supervise is the office manager's call.
+    return action != "assign" or department_id is None or _supervises(user, department_id)
+
+
+def _staff_may(
+    user: User,
+    action: str,
+    ticket: Ticket,
+    department_id: int | None,
+    assignee_id: int | None,
+    self_take: bool,
+) -> bool:
+    if ticket.assignee_id == user.id and action in {"start", "promise", "resolve", "comment"}:
+        return True
+    return (
+        action == "assign"
+        and self_take
+        and assignee_id == user.id
+        and ticket.assignee_id is None
+        and member_of_department(user, department_id)
+    )
+
+
+def _front_desk_may(action: str, ticket: Ticket, assignee_id: int | None) -> bool:
+    if action == "comment":
+        return True
+    if action == "assign":
+        return assignee_id is None and ticket.status == Status.NEW
+    return action == "resolve" and ticket.status == Status.NEW and ticket.kind == Kind.INQUIRY

@@ -1,0 +1,132 @@
+"""Reads for tickets; each starts from `policies.visible`.
+
+Overdue and due-soon are computed from `due_at` at query time: no flag for a timer
+to flip.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from org.models import User
+from tickets.models import OPEN_STATUSES, Supervision, Ticket, TicketEvent, TicketParty
+from tickets.policies import visible
+
+DUE_SOON = timedelta(hours=4)
+
+
+def _base(user: User) -> QuerySet[Ticket]:
+    return visible(user, Ticket.objects.all()).select_related(
+        "community", "unit", "person", "department", "assignee"
+    )
+
+
+def overdue_q(now: datetime) -> Q:
+    return Q(status__in=OPEN_STATUSES, due_at__lt=now)
+
+
+@dataclass
+class TicketFilters:
+    community: int | None = None
+    building: int | None = None
+    unit: int | None = None
+    person: int | None = None
+    status: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    department: int | None = None
+    assignee: int | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    supervised: bool | None = None
+    open: bool | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    q: str = ""
+
+
+def ticket_list(
+    *, user: User, filters: TicketFilters | None = None, now: datetime | None = None
+) -> QuerySet[Ticket]:
+    f = filters or TicketFilters()
+    now = now or timezone.now()
+    qs = _base(user)
+    exact = {
+        "community_id": f.community,
+        "unit__building_id": f.building,
+        "unit_id": f.unit,
+        "person_id": f.person,
+        "status": f.status,
+        "kind": f.kind,
+        "category": f.category,
+        "channel": f.channel,
+        "department_id": f.department,
+        "assignee_id": f.assignee,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v not in (None, "")})
+    if f.open:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f.overdue is True:
+        qs = qs.filter(overdue_q(now))
+    elif f.overdue is False:
+        qs = qs.exclude(overdue_q(now))
+    if f.due_soon:
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lt=now + DUE_SOON)
+    if f.supervised:
+        qs = qs.filter(status__in=OPEN_STATUSES).filter(
+            Exists(Supervision.objects.filter(ticket_id=OuterRef("pk"), due_at=OuterRef("due_at")))
+        )
+    if f.received_from:
+        qs = qs.filter(received_at__date__gte=f.received_from)
+    if f.received_to:
+        qs = qs.filter(received_at__date__lte=f.received_to)
+    if f.q:
+        qs = qs.filter(
+            Q(number__icontains=f.q) | Q(title__icontains=f.q) | Q(unit__number__startswith=f.q)
+        )
+    return qs
+
+
+def ticket_get(*, user: User, ticket_id: int) -> Ticket | None:
+    """One visible ticket with its timeline and dispute parties."""
+    return (
+        _base(user)
+        .select_related("office", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=TicketEvent.objects.select_related("actor").order_by("at", "id")
+            ),
+            Prefetch("parties", queryset=TicketParty.objects.select_related("person", "unit")),
+            "supervisions",
+            "attachments",
+        )
+        .filter(id=ticket_id)
+        .first()
+    )
+
+
+def open_tickets_of_people(*, user: User, person_ids: list[int]) -> dict[int, list[Ticket]]:
+    """Open tickets per person, for the hotline screen-pop."""
+    result: dict[int, list[Ticket]] = {pid: [] for pid in person_ids}
+    for t in (
+        _base(user)
+        .filter(person_id__in=person_ids, status__in=OPEN_STATUSES)
+        .order_by("-received_at")
+    ):
+        result[t.person_id].append(t)
+    return result
+
+
+def recent_contacts_of_people(
+    *, user: User, person_ids: list[int], limit: int = 5
+) -> dict[int, list[Ticket]]:
+    """The last `limit` contacts (tickets of any state) per person, newest first."""
+    result: dict[int, list[Ticket]] = {}
+    for pid in person_ids:
+        result[pid] = list(
+            _base(user).filter(person_id=pid).order_by("-received_at", "-id")[:limit]
+        )
+    return result

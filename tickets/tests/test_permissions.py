@@ -1,0 +1,152 @@
+"""The role table of API.md: each role's allowed actions, and refusals (403/404)."""
+
+import pytest
+from django.utils import timezone
+
+from org.tests.factories import UserFactory
+from tickets.models import Category
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def act(client, ticket, action, **body):
+    return client.post(f"/api/v1/tickets/{ticket.id}/actions", {"action": action, **body})
+
+
+def test_front_desk_hands_over_to_a_department_only(
+    api_client_for, receptionist, community, engineering, engineer
+):
+    ticket = TicketFactory(community=community, status="new")
+    client = api_client_for(receptionist)
+    assert (
+        act(client, ticket, "assign", department=engineering.id, assignee=engineer.id).status_code
+        == 403
+    )
+    r = act(client, ticket, "assign", department=engineering.id)
+    assert (
+        r.status_code == 200 and r.json()["status"] == "assigned" and r.json()["assignee"] is None
+    )
+    assert act(client, ticket, "comment", text="已告知业主").status_code == 200
+    assert act(client, ticket, "start").status_code == 403
+    assert act(client, ticket, "cancel", reason="x").status_code == 403
+
+
+def test_front_desk_resolves_a_new_inquiry_on_the_spot_but_not_a_repair(
+    api_client_for, hotline_agent, community
+):
+    inquiry = TicketFactory(community=community, status="new", kind="inquiry")
+    repair = TicketFactory(community=community, status="new", kind="repair")
+    client = api_client_for(hotline_agent)
+    assert act(client, inquiry, "resolve", resolution="已当场答复停水时间").status_code == 200
+    assert act(client, repair, "resolve", resolution="x").status_code == 403
+
+
+def test_supervisor_acts_on_new_tickets_and_own_departments(
+    api_client_for, supervisor, community, engineering, engineer, cs_department
+):
+    client = api_client_for(supervisor)
+    new = TicketFactory(community=community, status="new")
+    assert (
+        act(client, new, "assign", department=engineering.id, assignee=engineer.id).status_code
+        == 200
+    )
+    own = TicketFactory(community=community, status="in_progress", department=engineering)
+    assert act(client, own, "resolve", resolution="修好了").status_code == 200
+    other = TicketFactory(community=community, status="assigned", department=cs_department)
+    assert act(client, other, "escalate", reason="x").status_code == 403
+    # hand their own work to a department they do not supervise: the manager's call
+    mine = TicketFactory(community=community, status="assigned", department=engineering)
+    assert act(client, mine, "assign", department=cs_department.id).status_code == 403
+    assert act(client, mine, "escalate", reason="属客服中心职责").status_code == 200
+
+
+def test_staff_works_only_tickets_assigned_to_them(
+    api_client_for, engineer, community, engineering, supervisor
+):
+    client = api_client_for(engineer)
+    mine = TicketFactory(
+        community=community, status="assigned", department=engineering, assignee=engineer
+    )
+    assert act(client, mine, "start").status_code == 200
+    due = (timezone.now() + timezone.timedelta(hours=5)).isoformat()
+    assert act(client, mine, "promise", method="今天下午上门", due_at=due).status_code == 200
+    assert act(client, mine, "resolve", resolution="已修复").status_code == 200
+    assert act(client, mine, "close").status_code == 403
+    theirs = TicketFactory(
+        community=community, status="assigned", department=engineering, assignee=supervisor
+    )
+    assert act(client, theirs, "start").status_code == 403
+    assert act(client, theirs, "comment", text="x").status_code == 403
+
+
+def test_staff_take_open_work_only_where_the_category_allows(
+    api_client_for, engineer, community, engineering, office
+):
+    client = api_client_for(engineer)
+    ticket = TicketFactory(
+        community=community, status="new", department=engineering, category="water"
+    )
+    assert (
+        act(client, ticket, "assign", department=engineering.id, assignee=engineer.id).status_code
+        == 403
+    )
+    Category.objects.create(
+        office=office,
+        code="water",
+        name="给排水",
+        department_kind="engineering",
+        dispatch="self_take",
+    )
+    r = act(client, ticket, "assign", department=engineering.id, assignee=engineer.id)
+    assert r.status_code == 200 and r.json()["assignee"] == engineer.id
+    # once taken, a colleague cannot take it over
+    colleague = UserFactory(
+        company=engineer.company, roles=["staff"], offices=[office], departments=[engineering]
+    )
+    r = act(
+        api_client_for(colleague),
+        ticket,
+        "assign",
+        department=engineering.id,
+        assignee=colleague.id,
+    )
+    assert r.status_code == 403
+
+
+def test_quality_comments_and_reopens_only(api_client_for, quality, community):
+    client = api_client_for(quality)
+    ticket = TicketFactory(community=community, status="resolved", resolved_at=timezone.now())
+    assert act(client, ticket, "close").status_code == 403
+    assert act(client, ticket, "comment", text="抽查").status_code == 200
+    assert act(client, ticket, "reopen", reason="回访不合格").status_code == 200
+
+
+def test_other_office_ticket_is_404_for_reads_and_actions(
+    api_client_for, office2_manager, community
+):
+    ticket = TicketFactory(community=community, status="new")
+    client = api_client_for(office2_manager)
+    assert client.get(f"/api/v1/tickets/{ticket.id}").status_code == 404
+    assert act(client, ticket, "comment", text="x").status_code == 404
+    assert client.get("/api/v1/tickets").json()["results"] == []
+
+
+def test_other_company_is_404(api_client_for, other_company_admin, community):
+    ticket = TicketFactory(community=community, status="new")
+    assert (
+        api_client_for(other_company_admin).get(f"/api/v1/tickets/{ticket.id}").status_code == 404
+    )
+
+
+def test_company_admin_may_do_anything_in_the_company(api_client_for, company_admin, community):
+    ticket = TicketFactory(community=community, status="in_progress")
+    assert (
+        act(api_client_for(company_admin), ticket, "cancel", reason="重复登记").status_code == 200
+    )
+
+
+def test_unknown_action_is_400(api_client_for, office_manager, community):
+    ticket = TicketFactory(community=community, status="new")
+    r = act(api_client_for(office_manager), ticket, "teleport")
+    assert r.status_code == 400 and "action" in r.json()["error"]["fields"]
