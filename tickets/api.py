@@ -38,7 +38,18 @@ StatusName = Literal[
     "new", "assigned", "escalated", "in_progress", "resolved", "closed", "cancelled"
 ]
 ActionName = Literal[
-    "assign", "escalate", "promise", "start", "resolve", "close", "reopen", "cancel", "comment"
+    "assign",
+    "escalate",
+    "promise",
+    "start",
+    "resolve",
+    "close",
+    "reopen",
+    "cancel",
+    "comment",
+    "rate",
+    "reply_rating",
+    "set_consent",
 ]
 
 
@@ -131,6 +142,9 @@ class TicketOut(Schema):
     complainant_consent: bool
     complaint_valid: bool | None
     responsibility: str
+    rating: int | None
+    rating_comment: str
+    rating_reply: str
     overdue: bool
     supervision_level: int
 
@@ -282,6 +296,9 @@ class ActionIn(Schema):
     ) = None
     text: str | None = None
     internal: bool = True
+    rating: int | None = Field(None, ge=1, le=5)
+    comment: str = ""
+    consent: bool | None = None
 
 
 def _required(value, field: str):
@@ -348,5 +365,23 @@ def ticket_action(request: HttpRequest, ticket_id: int, payload: ActionIn):
             actor=user,
             text=_required(payload.text, "text"),
             internal=payload.internal,
+        )
+    elif a == "rate":
+        services.ticket_rate(
+            ticket_id=ticket_id,
+            actor=user,
+            rating=_required(payload.rating, "rating"),
+            comment=payload.comment,
+        )
+    elif a == "reply_rating":
+        services.ticket_reply_rating(
+            ticket_id=ticket_id, actor=user, text=_required(payload.text, "text")
+        )
+    elif a == "set_consent":
+        services.ticket_set_consent(
+            ticket_id=ticket_id,
+            actor=user,
+            consent=_required(payload.consent, "consent"),
+            note=payload.comment,
         )
     return _detail(request, ticket_id)

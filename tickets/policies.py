@@ -67,7 +67,7 @@ def can(
         return True
     if user.has_role(*FRONT_DESK) and _front_desk_may(action, ticket, assignee_id):
         return True
-    return user.has_role(Role.QUALITY) and action in {"comment", "reopen"}
+    return user.has_role(Role.QUALITY) and action in {"comment", "reopen", "rate"}
 
 
 def _supervisor_may(user: User, action: str, ticket: Ticket, department_id: int | None) -> bool:
@@ -87,7 +87,13 @@ def _staff_may(
     assignee_id: int | None,
     self_take: bool,
 ) -> bool:
-    if ticket.assignee_id == user.id and action in {"start", "promise", "resolve", "comment"}:
+    if ticket.assignee_id == user.id and action in {
+        "start",
+        "promise",
+        "resolve",
+        "comment",
+        "reply_rating",
+    }:
         return True
     return (
         action == "assign"
@@ -99,7 +105,7 @@ def _staff_may(
 
 
 def _front_desk_may(action: str, ticket: Ticket, assignee_id: int | None) -> bool:
-    if action == "comment":
+    if action in {"comment", "rate", "set_consent"}:
         return True
     if action == "assign":
         return assignee_id is None and ticket.status == Status.NEW

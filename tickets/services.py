@@ -678,6 +678,62 @@ def ticket_comment(*, ticket_id: int, actor: User, text: str, internal: bool = T
     return ticket
 
 
+@transaction.atomic
+def ticket_rate(*, ticket_id: int, actor: User, rating: int, comment: str = "") -> Ticket:
+    """Record the owner's rating (1–5) of a resolved ticket, as told to the desk or given
+    in the portal. A later rating replaces the earlier one; both stay in the timeline."""
+    if not 1 <= rating <= 5:
+        raise BadInput(_("A rating is from 1 to 5."), fields={"rating": [_("From 1 to 5.")]})
+    ticket = _begin(actor, ticket_id, "rate")
+    ticket.rating = rating
+    ticket.rating_comment = comment
+    ticket.save()
+    _event(ticket, actor, "rate", from_status=ticket.status, text=comment, data={"rating": rating})
+    if rating <= 2:
+        notify = [ticket.assignee_id] if ticket.assignee_id else []
+        if ticket.department_id:
+            notify += [u.id for u in supervisors_of(department=ticket.department)]
+        _notify(
+            notify,
+            "low_rating",
+            _("Owner rated %(n)s %(r)s/5") % {"n": ticket.number, "r": rating},
+            ticket,
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply_rating(*, ticket_id: int, actor: User, text: str) -> Ticket:
+    """The staff's reply to the owner's rating; shown to the owner."""
+    _require_text(text, "text")
+    ticket = _begin(actor, ticket_id, "reply_rating")
+    if ticket.rating is None:
+        raise RuleViolation(_("The owner has not rated this ticket."), code="not_rated")
+    ticket.rating_reply = text
+    ticket.save()
+    _event(ticket, actor, "reply_rating", from_status=ticket.status, text=text)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_consent(*, ticket_id: int, actor: User, consent: bool, note: str = "") -> Ticket:
+    """Record whether the complainant agrees that their name, unit and phone may be shown
+    to the other side, to contractors and outside the office (default: no)."""
+    ticket = _begin(actor, ticket_id, "set_consent")
+    ticket.complainant_consent = consent
+    ticket.save()
+    _event(
+        ticket,
+        actor,
+        "set_consent",
+        from_status=ticket.status,
+        text=note,
+        internal=True,
+        data={"consent": consent},
+    )
+    return ticket
+
+
 def _require_text(value: str | None, field: str) -> None:
     if not (value or "").strip():
         raise BadInput(_("This field is required."), fields={field: [_("This field is required.")]})

@@ -19,6 +19,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.IN_PROGRESS),
     "cancel": (OPEN, Status.CANCELLED),
     "comment": (ALL_STATES, None),
+    # Not state changes, but actions with rules of their own:
+    "rate": (frozenset({Status.RESOLVED, Status.CLOSED}), None),  # the owner's rating
+    "reply_rating": (frozenset({Status.RESOLVED, Status.CLOSED}), None),
+    "set_consent": (ALL_STATES, None),  # complainant agrees (or not) to disclosure
 }
 ACTIONS = tuple(TRANSITIONS)
 

@@ -150,3 +150,27 @@ def test_unknown_action_is_400(api_client_for, office_manager, community):
     ticket = TicketFactory(community=community, status="new")
     r = act(api_client_for(office_manager), ticket, "teleport")
     assert r.status_code == 400 and "action" in r.json()["error"]["fields"]
+
+
+def test_rating_and_reply(api_client_for, receptionist, engineer, community, engineering):
+    from core.models import Notification
+
+    ticket = TicketFactory(
+        community=community,
+        status="resolved",
+        resolved_at=timezone.now(),
+        department=engineering,
+        assignee=engineer,
+    )
+    r = act(api_client_for(receptionist), ticket, "rate", rating=2, comment="拖了三天才修")
+    assert r.status_code == 200 and r.json()["rating"] == 2
+    assert Notification.objects.filter(user=engineer, verb="low_rating").exists()
+    assert act(api_client_for(receptionist), ticket, "reply_rating", text="x").status_code == 403
+    r = act(api_client_for(engineer), ticket, "reply_rating", text="抱歉,配件缺货,已改进备件管理")
+    assert r.status_code == 200 and r.json()["rating_reply"].startswith("抱歉")
+    assert act(api_client_for(receptionist), ticket, "rate", rating=6).status_code == 400
+
+
+def test_reply_before_any_rating_is_422(api_client_for, office_manager, community):
+    ticket = TicketFactory(community=community, status="resolved", resolved_at=timezone.now())
+    assert act(api_client_for(office_manager), ticket, "reply_rating", text="x").status_code == 422

@@ -24,6 +24,9 @@ def _body(action, engineering):
         "reopen": {"reason": "业主反映仍漏水"},
         "cancel": {"reason": "业主撤回"},
         "comment": {"text": "已电话联系业主"},
+        "rate": {"rating": 4, "comment": "师傅很及时"},
+        "reply_rating": {"text": "感谢您的评价"},
+        "set_consent": {"consent": True},
     }[action]
 
 
@@ -37,6 +40,7 @@ def test_transition_table(api_client_for, office_manager, community, engineering
         community=community,
         status=state,
         resolved_at=resolved if state in ("resolved", "closed") else None,
+        rating=3,  # so reply_rating has something to reply to
     )
     r = api_client_for(office_manager).post(
         f"/api/v1/tickets/{ticket.id}/actions", {"action": action, **_body(action, engineering)}
