@@ -170,6 +170,9 @@ OWNERDESK = {
     "ROSTER_MAX_BYTES": 50 * 1024 * 1024,
     # Resolves the API caller (token or session) for the idempotency middleware.
     "API_USER_RESOLVER": "org.auth.api_user",
+    # Adds what later apps know about a person to the hotline screen-pop
+    # (`GET /api/v1/people?phone=`): estate cannot import them, so it is named here.
+    "PERSON_CARD_EXTRAS": "tickets.selectors.person_card_extras",
 }
 
 LOGGING = {

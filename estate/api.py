@@ -1,12 +1,13 @@
 """API: communities, buildings, units, people, roster import/export (API.md, Estate and people)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -122,7 +123,9 @@ def building_create(request: HttpRequest, payload: BuildingIn):
     community = _community(request.auth, payload.community)
     if Building.objects.filter(community=community, name=payload.name.strip()).exists():
         raise BadInput("Building already exists.", fields={"name": ["Already exists."]})
-    return Status(201, services.building_create(community=community, name=payload.name, actor=request.auth))
+    return Status(
+        201, services.building_create(community=community, name=payload.name, actor=request.auth)
+    )
 
 
 def _community(user: User, community_id: int) -> Community:
@@ -286,8 +289,47 @@ class PersonOut(Schema):
         ]
 
 
+class ContactBrief(Schema):
+    id: int
+    number: str
+    kind: str
+    category: str
+    title: str
+    status: str
+    received_at: datetime
+    due_at: datetime | None
+
+
+class PersonCardOut(PersonOut):
+    """A person with their open tickets and last five contacts (hotline screen-pop)."""
+
+    open_tickets: list[ContactBrief]
+    recent_contacts: list[ContactBrief]
+
+    @staticmethod
+    def resolve_open_tickets(obj: Person) -> list[dict]:
+        return obj.card["open_tickets"]
+
+    @staticmethod
+    def resolve_recent_contacts(obj: Person) -> list[dict]:
+        return obj.card["recent_contacts"]
+
+
+def _attach_cards(request: HttpRequest, people: list[Person]) -> None:
+    """Fill `person.card` from the apps that know about contacts (settings name them,
+    because estate must not import them)."""
+    extras_path = settings.OWNERDESK.get("PERSON_CARD_EXTRAS")
+    extras = (
+        import_string(extras_path)(user=request.auth, person_ids=[p.id for p in people])
+        if extras_path
+        else {}
+    )
+    for person in people:
+        person.card = extras.get(person.id, {"open_tickets": [], "recent_contacts": []})
+
+
 class PersonPage(Schema):
-    results: list[PersonOut]
+    results: list[PersonCardOut]
     next: str | None = None
 
 
@@ -314,6 +356,7 @@ def person_list(
     else:
         qs = selectors.person_list(user=request.auth, q=q, community_id=community, unit_id=unit)
     page = cursor_page(qs, limit=limit, after=after)
+    _attach_cards(request, page["results"])
     if revealed:
         access_log_record(
             user=request.auth,
@@ -332,10 +375,11 @@ def _person(request: HttpRequest, person_id: int) -> Person:
     return person
 
 
-@router.get("/people/{person_id}", response=PersonOut)
+@router.get("/people/{person_id}", response=PersonCardOut)
 def person_get(request: HttpRequest, person_id: int, reveal: str | None = None):
     revealed = _reveal(request, reveal)
     person = _person(request, person_id)
+    _attach_cards(request, [person])
     if revealed:
         access_log_record(
             user=request.auth,

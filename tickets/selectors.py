@@ -7,7 +7,8 @@ to flip.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from org.models import User
@@ -108,25 +109,50 @@ def ticket_get(*, user: User, ticket_id: int) -> Ticket | None:
     )
 
 
-def open_tickets_of_people(*, user: User, person_ids: list[int]) -> dict[int, list[Ticket]]:
-    """Open tickets per person, for the hotline screen-pop."""
-    result: dict[int, list[Ticket]] = {pid: [] for pid in person_ids}
+class ContactOut:
+    """The short form of a ticket shown on a person's card."""
+
+    @staticmethod
+    def of(t: Ticket) -> dict:
+        return {
+            "id": t.id,
+            "number": t.number,
+            "kind": t.kind,
+            "category": t.category,
+            "title": t.title,
+            "status": t.status,
+            "received_at": t.received_at,
+            "due_at": t.due_at,
+        }
+
+
+def person_card_extras(*, user: User, person_ids: list[int]) -> dict[int, dict]:
+    """Per person: open tickets and the last five contacts (any state), newest first,
+    visible to the user. Three queries whatever the number of people."""
+    extras: dict[int, dict] = {
+        pid: {"open_tickets": [], "recent_contacts": []} for pid in person_ids
+    }
+    if not person_ids:
+        return extras
     for t in (
         _base(user)
         .filter(person_id__in=person_ids, status__in=OPEN_STATUSES)
-        .order_by("-received_at")
+        .order_by("-received_at", "-id")
     ):
-        result[t.person_id].append(t)
-    return result
-
-
-def recent_contacts_of_people(
-    *, user: User, person_ids: list[int], limit: int = 5
-) -> dict[int, list[Ticket]]:
-    """The last `limit` contacts (tickets of any state) per person, newest first."""
-    result: dict[int, list[Ticket]] = {}
-    for pid in person_ids:
-        result[pid] = list(
-            _base(user).filter(person_id=pid).order_by("-received_at", "-id")[:limit]
+        extras[t.person_id]["open_tickets"].append(ContactOut.of(t))
+    recent = (
+        visible(user, Ticket.objects.all())
+        .filter(person_id__in=person_ids)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("person_id")],
+                order_by=[F("received_at").desc(), F("id").desc()],
+            )
         )
-    return result
+        .filter(rank__lte=5)
+        .order_by("person_id", "rank")
+    )
+    for t in recent:
+        extras[t.person_id]["recent_contacts"].append(ContactOut.of(t))
+    return extras

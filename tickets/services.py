@@ -574,13 +574,7 @@ def ticket_resolve(
         text=resolution,
         data={"outcome": outcome, "rule_cited": rule_cited, "resolved_at": resolved_at.isoformat()},
     )
-    for hook in RESOLVE_HOOKS:
-        hook(ticket)
     return ticket
-
-
-# Called inside the resolving transaction with the resolved ticket (return visits, …).
-RESOLVE_HOOKS: list = []
 
 
 @transaction.atomic

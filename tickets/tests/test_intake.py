@@ -236,3 +236,29 @@ def test_idempotent_create(api_client_for, receptionist, community):
     assert a.json()["id"] == b.json()["id"] and Ticket.objects.count() == 1
     c = client.post("/api/v1/tickets", {**body, "title": "别的事"}, HTTP_IDEMPOTENCY_KEY="call-42")
     assert c.status_code == 422 and Ticket.objects.count() == 1
+
+
+def test_phone_screen_pop_shows_open_tickets_and_last_five_contacts(
+    api_client_for, hotline_agent, community, unit, owner, django_assert_max_num_queries
+):
+    from tickets.tests.factories import TicketFactory
+
+    base = timezone.now() - timezone.timedelta(days=30)
+    for i in range(7):
+        TicketFactory(
+            community=community,
+            person=owner,
+            unit=unit,
+            status="closed",
+            received_at=base + timezone.timedelta(days=i),
+        )
+    open_one = TicketFactory(
+        community=community, person=owner, unit=unit, status="assigned", title="电梯异响"
+    )
+    client = api_client_for(hotline_agent)
+    with django_assert_max_num_queries(12):
+        r = client.get("/api/v1/people?phone=13812345678")
+    (card,) = r.json()["results"]
+    assert [t["id"] for t in card["open_tickets"]] == [open_one.id]
+    assert len(card["recent_contacts"]) == 5
+    assert card["recent_contacts"][0]["id"] == open_one.id  # newest first
