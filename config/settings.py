@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "org",
     "estate",
     "tickets",
+    "visits",
     "demo",
 ]
 
@@ -173,6 +174,10 @@ OWNERDESK = {
     # Adds what later apps know about a person to the hotline screen-pop
     # (`GET /api/v1/people?phone=`): estate cannot import them, so it is named here.
     "PERSON_CARD_EXTRAS": "tickets.selectors.person_card_extras",
+    # Run inside the transaction that resolves a ticket (return visits are planned
+    # there); named here because tickets cannot import the apps built on them.
+    "ON_TICKET_RESOLVED": ["visits.services.visit_plan_for_resolved_ticket"],
+    "SMS_BACKEND": "core.sms.OutboxBackend",
 }
 
 LOGGING = {

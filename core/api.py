@@ -6,11 +6,15 @@ body field by name or dotted path ("units.0.relation") to its messages.
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -88,6 +92,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
             exc.status_code, "error"
         )
         return respond(request, exc.status_code, error_body(code, str(exc)))
+
+
+def company_time(value: datetime | None, user) -> datetime | None:
+    """Times sent without an offset are in the caller's company time zone (API.md)."""
+    if value is None or timezone.is_aware(value):
+        return value
+    company = getattr(user, "company", None)
+    return value.replace(tzinfo=ZoneInfo(company.timezone if company else settings.TIME_ZONE))
 
 
 def encode_cursor(last_id: int) -> str:

@@ -73,3 +73,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.text[:40]}"
+
+
+class SmsMessage(models.Model):
+    """An SMS handed to the SMS backend. The default backend only keeps it here (the
+    outbox, visible in the admin); a gateway backend also sends it."""
+
+    phone = models.CharField(max_length=20)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    backend = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS outbox")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.phone}: {self.text[:30]}"

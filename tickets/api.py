@@ -2,13 +2,12 @@
 
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from core.api import MAX_LIMIT, cursor_page
+from core.api import MAX_LIMIT, company_time, cursor_page
 from core.errors import BadInput, NotFound
 from estate.selectors import community_list, person_get, unit_list
 from org.models import Department, User
@@ -51,14 +50,6 @@ ActionName = Literal[
     "reply_rating",
     "set_consent",
 ]
-
-
-def _aware(value: datetime | None, user: User) -> datetime | None:
-    """Times without an offset are in the company's time zone (API.md, Conventions)."""
-    if value is None or timezone.is_aware(value):
-        return value
-    tz = ZoneInfo(user.company.timezone if user.company else "Asia/Shanghai")
-    return value.replace(tzinfo=tz)
 
 
 class PartyIn(Schema):
@@ -227,9 +218,9 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
         severity=payload.severity,
         area=payload.area or "",
         emergency=payload.emergency,
-        received_at=_aware(payload.received_at, user),
+        received_at=company_time(payload.received_at, user),
         external_ref=payload.external_ref,
-        external_due_at=_aware(payload.external_due_at, user),
+        external_due_at=company_time(payload.external_due_at, user),
         complainant_consent=payload.complainant_consent,
         parties=parties,
     )
@@ -330,7 +321,7 @@ def ticket_action(request: HttpRequest, ticket_id: int, payload: ActionIn):
             ticket_id=ticket_id,
             actor=user,
             method=_required(payload.method, "method"),
-            due_at=_aware(_required(payload.due_at, "due_at"), user),
+            due_at=company_time(_required(payload.due_at, "due_at"), user),
         )
     elif a == "start":
         services.ticket_start(ticket_id=ticket_id, actor=user)
@@ -339,7 +330,7 @@ def ticket_action(request: HttpRequest, ticket_id: int, payload: ActionIn):
             ticket_id=ticket_id,
             actor=user,
             resolution=_required(payload.resolution, "resolution"),
-            resolved_at=_aware(payload.resolved_at, user),
+            resolved_at=company_time(payload.resolved_at, user),
             outcome=payload.outcome,
             rule_cited=payload.rule_cited,
         )
@@ -347,7 +338,7 @@ def ticket_action(request: HttpRequest, ticket_id: int, payload: ActionIn):
         services.ticket_close(
             ticket_id=ticket_id,
             actor=user,
-            closed_at=_aware(payload.closed_at, user),
+            closed_at=company_time(payload.closed_at, user),
             complaint_valid=payload.complaint_valid,
             responsibility=payload.responsibility or "",
         )

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.errors import (
@@ -574,6 +576,8 @@ def ticket_resolve(
         text=resolution,
         data={"outcome": outcome, "rule_cited": rule_cited, "resolved_at": resolved_at.isoformat()},
     )
+    for path in settings.OWNERDESK.get("ON_TICKET_RESOLVED", ()):
+        import_string(path)(ticket=ticket)
     return ticket
 
 
@@ -630,15 +634,19 @@ def _accepted_by_owner(ticket: Ticket) -> bool:
 
 @transaction.atomic
 def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
-    """Back to work: the owner says it is not fixed, or a return visit was unqualified."""
+    """Back to work: the owner says it is not fixed."""
     _require_text(reason, "reason")
-    ticket = _begin(actor, ticket_id, "reopen")
+    return _reopen(_begin(actor, ticket_id, "reopen"), actor, reason)
+
+
+def _reopen(ticket: Ticket, actor: User, reason: str, data: dict | None = None) -> Ticket:
+    """Call with the ticket locked and the transition checked."""
     previous = _move(ticket, "reopen")
     ticket.resolved_at = None
     ticket.closed_at = None
     ticket.outcome = ""
     ticket.save()
-    _event(ticket, actor, "reopen", from_status=previous, text=reason)
+    _event(ticket, actor, "reopen", from_status=previous, text=reason, data=data)
     notify = [ticket.assignee_id] if ticket.assignee_id else []
     if ticket.department_id:
         notify += [u.id for u in supervisors_of(department=ticket.department)]
@@ -650,6 +658,19 @@ def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
         skip=actor,
     )
     return ticket
+
+
+@transaction.atomic
+def ticket_reopen_after_visit(
+    *, ticket_id: int, actor: User, visit_id: int, reason: str
+) -> Ticket | None:
+    """An unqualified return visit (回访不合格) reopens the work, whoever recorded the visit
+    (the visit's own policy allowed the recording). A ticket already back in work is
+    left as it is (returns None)."""
+    ticket = ticket_get_for_update(user=actor, ticket_id=ticket_id)
+    if not allowed_from("reopen", ticket.status):
+        return None
+    return _reopen(ticket, actor, reason, data={"visit": visit_id})
 
 
 @transaction.atomic
