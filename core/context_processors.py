@@ -1,11 +1,57 @@
 """Template context every page needs: the navigation of the staff UI."""
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from estate.policies import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: Promise
+    url: str | None  # None: an area not built yet, shown as "coming soon"
+    active: bool = False
+
+
+# The section of the navigation each URL name belongs to, by the name's prefix.
+_SECTIONS = {
+    "home": "home",
+    "community_": "communities",
+    "unit_": "units",
+    "person_": "people",
+    "roster_": "roster",
+}
+
+
+def _section(request: HttpRequest) -> str:
+    match = request.resolver_match
+    name = match.url_name if match else ""
+    return next((s for prefix, s in _SECTIONS.items() if name and name.startswith(prefix)), "")
 
 
 def navigation(request: HttpRequest) -> dict:
-    return {
-        "nav_active": getattr(request.resolver_match, "namespace", "")
-        if request.resolver_match
-        else ""
-    }
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    section = _section(request)
+    built = [
+        ("home", _("Home"), reverse("home")),
+        ("communities", _("Communities"), reverse("estate:community_list")),
+        ("units", _("Units"), reverse("estate:unit_list")),
+        ("people", _("People"), reverse("estate:person_list")),
+    ]
+    if can(user, "manage_estate"):
+        built.append(("roster", _("Roster import"), reverse("estate:roster_index")))
+    items = [NavItem(key, label, url, active=key == section) for key, label, url in built]
+    items += [
+        NavItem("tickets", _("Tickets"), None),
+        NavItem("visits", _("Return visits"), None),
+        NavItem("hotline", _("Hotline desk"), None),
+        NavItem("reports", _("Reports"), None),
+    ]
+    return {"nav_items": items}
