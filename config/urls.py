@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import set_language
 
 from config.api import api
 
@@ -23,8 +25,10 @@ def _api_urls():
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", _api_urls()),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language can be chosen on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("core.urls")),
     path("estate/", include("estate.urls")),
+    path("tickets/docs/", include("tickets.urls_documents")),
     path("tickets/", include("tickets.urls")),
 ]

@@ -10,8 +10,15 @@ from org.models import Company, Office
 class Community(models.Model):
     """A managed community (小区/项目). An office serves one or more communities."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="communities")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="communities")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="communities"
+    )
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.PROTECT,
+        related_name="communities",
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -30,7 +37,9 @@ class Community(models.Model):
 
 
 class Building(models.Model):
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="buildings")
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="buildings"
+    )
     name = models.CharField(_("name"), max_length=50)
 
     class Meta:
@@ -55,9 +64,16 @@ class Residency(models.TextChoices):
 class Unit(models.Model):
     """A home (房屋). `number` is `building-entrance-room` without suffixes: 3-2-301."""
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="units")
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="units"
+    )
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+        Building,
+        verbose_name=_("building"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
     )
     entrance = models.CharField(_("entrance"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20, blank=True)
@@ -103,10 +119,17 @@ class Channel(models.TextChoices):
 class Person(models.Model):
     """An owner or occupant. One person may hold several units in several communities."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="people")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="people"
+    )
     # The office that registered the person: keeps a person with no unit yet visible.
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     name = models.CharField(_("name"), max_length=50)
     # Pinyin for search: 张三 → "zhangsan" and initials "zs". Set by services.
@@ -150,8 +173,12 @@ class Person(models.Model):
 class PersonPhone(models.Model):
     """One phone of a person, normalised (11-digit mobile or landline with area code)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="phones"
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+"
+    )
     number = models.CharField(_("phone"), max_length=20)
     preferred = models.BooleanField(_("preferred"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
@@ -178,8 +205,12 @@ class Relation(models.TextChoices):
 class UnitLink(models.Model):
     """A person's tie to a unit: owner, tenant or family member."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="links")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="links"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="unit_links"
+    )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -206,7 +237,9 @@ class PersonEvent(models.Model):
         ATTITUDE_CHANGED = "attitude_changed", _("Attitude changed")
         IMPORTED = "imported", _("Imported")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -228,7 +261,9 @@ class PersonEvent(models.Model):
 class AttitudeChange(models.Model):
     """History of a person's attitude class, with the reason given."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attitude_changes")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="attitude_changes"
+    )
     previous = models.CharField(max_length=20, choices=Attitude)
     attitude = models.CharField(max_length=20, choices=Attitude)
     reason = models.TextField(blank=True)

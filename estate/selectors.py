@@ -40,7 +40,9 @@ def unit_list(
 
 
 def _people_base(user: User) -> QuerySet[Person]:
-    links = UnitLink.objects.select_related("unit__community", "unit__building")
+    # Only the links to units the user may see: a person who also owns a home served by
+    # another office must not reveal it.
+    links = visible(user, UnitLink.objects.select_related("unit__community", "unit__building"))
     return visible(user, Person.objects.all()).prefetch_related(
         Prefetch("phones", queryset=PersonPhone.objects.order_by("position", "id")),
         Prefetch("unit_links", queryset=links),

@@ -193,9 +193,11 @@ def _set_phones(person: Person, numbers: list[str]) -> None:
     )
 
 
-def _set_links(person: Person, links: list[UnitLinkSpec]) -> None:
+def _set_links(person: Person, links: list[UnitLinkSpec], keep_unit_ids: set[int] = frozenset()) -> None:
+    """Make the person's links those given, leaving alone links to `keep_unit_ids`
+    (units the actor cannot see: another office's business)."""
     wanted = {s.unit.id: s.relation for s in links}
-    person.unit_links.exclude(unit_id__in=wanted).delete()
+    person.unit_links.exclude(unit_id__in=set(wanted) | set(keep_unit_ids)).delete()
     existing = {link.unit_id: link for link in person.unit_links.all()}
     for unit_id, relation in wanted.items():
         link = existing.get(unit_id)
@@ -361,8 +363,10 @@ def person_update(
     if units is not None:
         units = list(units)
         _check_links(actor, units, person.company_id)
-        old_links = _links_summary(person.unit_links.select_related("unit"))
-        _set_links(person, units)
+        seen = visible(actor, UnitLink.objects.filter(person=person)).select_related("unit")
+        hidden = set(person.unit_links.exclude(id__in=seen.values("id")).values_list("unit_id", flat=True))
+        old_links = _links_summary(seen)
+        _set_links(person, units, keep_unit_ids=hidden)
         new_links = _links_summary(units)
         if old_links != new_links:
             PersonEvent.objects.create(

@@ -29,7 +29,9 @@ class Office(models.Model):
         SERVICE = "service", _("Service office")
         HOTLINE_CENTRE = "hotline_centre", _("400 hotline centre")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="offices")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="offices"
+    )
     code = models.SlugField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.SERVICE)
@@ -57,7 +59,12 @@ class Department(models.Model):
         ACCOUNTING = "accounting", _("Accounting")
         OFFICE = "office", _("Office")
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="departments")
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
 
@@ -91,7 +98,12 @@ class User(AbstractUser):
     """
 
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
     )
     name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

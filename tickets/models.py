@@ -85,7 +85,12 @@ class Responsibility(models.TextChoices):
 class OfficeSettings(models.Model):
     """How an office runs its desk: deadlines and escalation (督办) thresholds."""
 
-    office = models.OneToOneField(Office, on_delete=models.CASCADE, related_name="desk_settings")
+    office = models.OneToOneField(
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.CASCADE,
+        related_name="desk_settings",
+    )
     deadline_mode = models.CharField(
         _("deadline mode"), max_length=10, choices=DeadlineMode, default=DeadlineMode.CALENDAR
     )
@@ -108,7 +113,12 @@ class OfficeSettings(models.Model):
 class Category(models.Model):
     """An office's category (overrides or extends the default list in categories.py)."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="categories")
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.CASCADE,
+        related_name="categories",
+    )
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=50)
     department_kind = models.CharField(
@@ -139,7 +149,9 @@ class Holiday(models.Model):
     """A day the library does not know yet (next year's calendar before it is published,
     a local holiday): `workday` False is a holiday, True a make-up working day (调休)."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="holidays")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="holidays"
+    )
     day = models.DateField(_("day"))
     workday = models.BooleanField(_("working day"), default=False)
     name = models.CharField(_("name"), max_length=50, blank=True)
@@ -156,14 +168,30 @@ class Holiday(models.Model):
 
 
 class Ticket(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="tickets")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="tickets")
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="tickets")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("service office"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="tickets"
+    )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
     )
     number = models.CharField(_("number"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -178,7 +206,12 @@ class Ticket(models.Model):
     emergency = models.BooleanField(_("emergency"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -249,10 +282,20 @@ class TicketParty(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="parties")
     side = models.CharField(_("side"), max_length=20, choices=Side)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     statement = models.TextField(_("statement"), blank=True)
 
@@ -322,7 +365,9 @@ class Supervision(models.Model):
 class TicketCounter(models.Model):
     """The last sequence number used for an office's tickets on one day."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey(
+        Office, verbose_name=_("service office"), on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
@@ -336,7 +381,9 @@ class TicketCounter(models.Model):
 class RoundRobinPointer(models.Model):
     """Who got the last round-robin ticket of a department."""
 
-    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="+")
+    department = models.OneToOneField(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
     last_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -400,7 +447,12 @@ class LiaisonForm(models.Model):
 class PriceItem(models.Model):
     """An office's price list for paid special services (特约服务)."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="price_items")
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.CASCADE,
+        related_name="price_items",
+    )
     name = models.CharField(_("service"), max_length=100)
     unit = models.CharField(_("unit"), max_length=20, default="次")
     price = models.DecimalField(_("price (yuan)"), max_digits=10, decimal_places=2)

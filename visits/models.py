@@ -22,7 +22,9 @@ class VisitRule(models.Model):
     """For one kind of resolved work: the share of cases to visit, the window after
     resolution (calendar days) and who visits. Editable per company."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="visit_rules")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="visit_rules"
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("ticket kind"), max_length=20)
@@ -54,7 +56,9 @@ class VisitRule(models.Model):
 class SamplingCounter(models.Model):
     """Resolved cases and visits chosen so far, per office, rule and month (company time)."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey(
+        Office, verbose_name=_("service office"), on_delete=models.CASCADE, related_name="+"
+    )
     rule = models.ForeignKey(VisitRule, on_delete=models.CASCADE, related_name="+")
     month = models.CharField(max_length=7)  # YYYY-MM
     resolved = models.PositiveIntegerField(default=0)
@@ -104,8 +108,15 @@ class ReturnVisit(models.Model):
         FESTIVAL = "festival", _("Festival visit")
         TOPIC = "topic", _("Topic survey")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="return_visits")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("service office"),
+        on_delete=models.PROTECT,
+        related_name="return_visits",
+    )
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="return_visits"
     )
@@ -115,10 +126,20 @@ class ReturnVisit(models.Model):
     purpose = models.CharField(max_length=20, choices=Purpose, default=Purpose.TICKET)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,6 +150,9 @@ class ReturnVisit(models.Model):
     )
     due_from = models.DateTimeField()
     due_by = models.DateTimeField()
+    # The month the visit is counted in (YYYY-MM, company time): the month its ticket
+    # was resolved, or the month a routine visit is due.
+    period = models.CharField(max_length=7, db_index=True)
     done_at = models.DateTimeField(null=True, blank=True)  # visited_at of the first record
     qualified = models.BooleanField(null=True)  # of the current record
     created_at = models.DateTimeField(auto_now_add=True)

@@ -146,6 +146,7 @@ def visit_plan_for_resolved_ticket(*, ticket: Ticket) -> ReturnVisit | None:
         assignee=_visitor_for(rule, ticket),
         due_from=ticket.resolved_at + timedelta(days=rule.window_start_days),
         due_by=ticket.resolved_at + timedelta(days=rule.window_end_days),
+        period=month,
     )
     VisitEvent.objects.create(
         visit=visit, actor=None, action="plan", text=reason, data={"rule": rule.code}

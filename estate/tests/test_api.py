@@ -2,7 +2,7 @@ import pytest
 
 from core.models import AccessLog
 from estate.models import AttitudeChange, Person, PersonEvent
-from estate.tests.factories import PersonFactory, UnitFactory
+from estate.tests.factories import BuildingFactory, PersonFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +215,28 @@ def test_other_office_community_is_404_for_writes_and_reads(
     r = client.post("/api/v1/units", {"community": community2.id, "number": "1-1-1"})
     assert r.status_code == 404
     assert client.get(f"/api/v1/units?community={community2.id}").json()["results"] == []
+
+
+def test_units_in_another_office_are_neither_shown_nor_dropped(
+    api_client_for, receptionist, owner, community2
+):
+    from estate.models import UnitLink
+
+    elsewhere = UnitFactory(
+        building=BuildingFactory(community=community2, name="9号楼"), number="9-1-101"
+    )
+    UnitLink.objects.create(person=owner, unit=elsewhere, relation="owner")
+    client = api_client_for(receptionist)
+    body = client.get(f"/api/v1/people/{owner.id}").json()
+    assert [u["number"] for u in body["units"]] == ["3-2-301"]  # the other office's home stays private
+    own_unit = body["units"][0]["unit"]
+    r = client.patch(
+        f"/api/v1/people/{owner.id}", {"units": [{"unit": own_unit, "relation": "family"}]}
+    )
+    assert r.status_code == 200
+    assert set(UnitLink.objects.filter(person=owner).values_list("unit__number", "relation")) == {
+        ("3-2-301", "family"),
+        ("9-1-101", "owner"),
+    }
+    event = owner.events.get(kind="units_changed")
+    assert "9-1-101" not in str(event.changes)

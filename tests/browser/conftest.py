@@ -44,11 +44,18 @@ def _missing() -> list[str]:
     return missing
 
 
+def _give_up(reason: str) -> None:
+    # In CI a browser test that cannot run is a failure, never a quiet skip.
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
 def _install() -> None:
     if os.geteuid() != 0:
-        pytest.skip(f"{', '.join(_missing())} missing and not root to apt-get install them")
+        _give_up(f"{', '.join(_missing())} missing and not root to apt-get install them")
     if shutil.which("apt-get") is None:
-        pytest.skip(f"{', '.join(_missing())} missing and no apt-get to install them")
+        _give_up(f"{', '.join(_missing())} missing and no apt-get to install them")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
         for command in (
@@ -58,7 +65,7 @@ def _install() -> None:
             subprocess.run(command, check=True, env=env, capture_output=True, timeout=900)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         output = getattr(exc, "stderr", b"") or b""
-        pytest.skip(f"could not install {' '.join(PACKAGES)}: {exc} {output.decode()[-500:]}")
+        _give_up(f"could not install {' '.join(PACKAGES)}: {exc} {output.decode()[-500:]}")
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +73,7 @@ def browser():
     if _missing():
         _install()
         if missing := _missing():
-            pytest.skip(f"still missing after apt-get: {', '.join(missing)}")
+            _give_up(f"still missing after apt-get: {', '.join(missing)}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

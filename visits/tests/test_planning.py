@@ -19,7 +19,13 @@ SH = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def cs_staff(company, office, cs_department):
-    return UserFactory(company=company, roles=["staff"], offices=[office], departments=[cs_department], username="cs1")
+    return UserFactory(
+        company=company,
+        roles=["staff"],
+        offices=[office],
+        departments=[cs_department],
+        username="cs1",
+    )
 
 
 def resolve(ticket, actor, when):
@@ -27,11 +33,19 @@ def resolve(ticket, actor, when):
         return ticket_resolve(ticket_id=ticket.id, actor=actor, resolution="已处理")
 
 
-def test_every_complaint_is_visited_within_three_days(office_manager, community, owner, unit, cs_staff):
+def test_every_complaint_is_visited_within_three_days(
+    office_manager, community, owner, unit, cs_staff
+):
     when = datetime(2026, 11, 10, 15, 0, tzinfo=SH)
     for i in range(5):
-        t = TicketFactory(community=community, kind="complaint", status="in_progress", person=owner, unit=unit,
-                          received_at=when - timedelta(days=1, minutes=i))
+        t = TicketFactory(
+            community=community,
+            kind="complaint",
+            status="in_progress",
+            person=owner,
+            unit=unit,
+            received_at=when - timedelta(days=1, minutes=i),
+        )
         resolve(t, office_manager, when)
     visits = ReturnVisit.objects.filter(rule__code="complaint")
     assert visits.count() == 5
@@ -47,11 +61,18 @@ def test_major_complaint_is_visited_by_the_office_manager(office_manager, commun
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 10, 31])
-def test_thirty_percent_of_household_repairs_at_every_point_of_the_month(office_manager, community, cs_staff, count):
+def test_thirty_percent_of_household_repairs_at_every_point_of_the_month(
+    office_manager, community, cs_staff, count
+):
     start = datetime(2026, 11, 1, 9, 0, tzinfo=SH)
     for i in range(count):
-        t = TicketFactory(community=community, kind="repair", area="household", status="in_progress",
-                          received_at=start - timedelta(hours=1))
+        t = TicketFactory(
+            community=community,
+            kind="repair",
+            area="household",
+            status="in_progress",
+            received_at=start - timedelta(hours=1),
+        )
         resolve(t, office_manager, start + timedelta(hours=i * 20))
         chosen = ReturnVisit.objects.filter(rule__code="repair_household").count()
         # the guarantee holds after every resolution, not only at month end
@@ -62,12 +83,23 @@ def test_thirty_percent_of_household_repairs_at_every_point_of_the_month(office_
     assert all(d.reason for d in decisions)
 
 
-def test_the_share_counts_per_office_and_per_month(office_manager, office2_manager, community, community2, cs_staff):
+def test_the_share_counts_per_office_and_per_month(
+    office_manager, office2_manager, community, community2, cs_staff
+):
     nov = datetime(2026, 11, 30, 20, 0, tzinfo=SH)
     dec = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
-    for when, comm, actor in [(nov, community, office_manager), (dec, community, office_manager), (nov, community2, office2_manager)]:
-        t = TicketFactory(community=comm, kind="repair", area="household", status="in_progress",
-                          received_at=nov - timedelta(days=1))
+    for when, comm, actor in [
+        (nov, community, office_manager),
+        (dec, community, office_manager),
+        (nov, community2, office2_manager),
+    ]:
+        t = TicketFactory(
+            community=comm,
+            kind="repair",
+            area="household",
+            status="in_progress",
+            received_at=nov - timedelta(days=1),
+        )
         resolve(t, actor, when)
     # each office-month starts its own count: the first case of each is chosen
     assert ReturnVisit.objects.filter(rule__code="repair_household").count() == 3
@@ -76,15 +108,28 @@ def test_the_share_counts_per_office_and_per_month(office_manager, office2_manag
 
 
 def test_month_follows_company_time_zone(office_manager, community, cs_staff):
-    t = TicketFactory(community=community, kind="repair", area="household", status="in_progress",
-                      received_at=datetime(2026, 11, 30, 10, 0, tzinfo=SH))
-    resolve(t, office_manager, datetime(2026, 11, 30, 16, 30, tzinfo=ZoneInfo("UTC")))  # 1 Dec 00:30 in Shanghai
+    t = TicketFactory(
+        community=community,
+        kind="repair",
+        area="household",
+        status="in_progress",
+        received_at=datetime(2026, 11, 30, 10, 0, tzinfo=SH),
+    )
+    resolve(
+        t, office_manager, datetime(2026, 11, 30, 16, 30, tzinfo=ZoneInfo("UTC"))
+    )  # 1 Dec 00:30 in Shanghai
     assert SamplingDecision.objects.get().month == "2026-12"
 
 
 def test_repair_works_are_visited_between_one_and_two_months(office_manager, community, cs_staff):
     when = datetime(2026, 11, 10, 15, 0, tzinfo=SH)
-    t = TicketFactory(community=community, kind="repair", area="common", status="in_progress", received_at=when - timedelta(days=3))
+    t = TicketFactory(
+        community=community,
+        kind="repair",
+        area="common",
+        status="in_progress",
+        received_at=when - timedelta(days=3),
+    )
     resolve(t, office_manager, when)
     v = ReturnVisit.objects.get(ticket=t)
     assert v.rule.code == "repair_works"
@@ -99,7 +144,12 @@ def test_reresolving_in_the_same_month_is_not_counted_twice(office_manager, comm
     from tickets.services import ticket_reopen
 
     when = datetime(2026, 11, 10, 15, 0, tzinfo=SH)
-    t = TicketFactory(community=community, kind="complaint", status="in_progress", received_at=when - timedelta(days=1))
+    t = TicketFactory(
+        community=community,
+        kind="complaint",
+        status="in_progress",
+        received_at=when - timedelta(days=1),
+    )
     resolve(t, office_manager, when)
     with time_machine.travel(when + timedelta(hours=1), tick=False):
         ticket_reopen(ticket_id=t.id, actor=office_manager, reason="业主来电说还没修好")
@@ -114,17 +164,32 @@ def test_inquiries_get_no_visit_by_default(office_manager, community, cs_staff):
     assert not ReturnVisit.objects.exists()
 
 
-def test_overdue_and_due_lists_through_the_api(api_client_for, office_manager, office2_manager, community, cs_staff):
+def test_overdue_and_due_lists_through_the_api(
+    api_client_for, office_manager, office2_manager, community, cs_staff
+):
     when = datetime(2026, 11, 10, 15, 0, tzinfo=SH)
-    t = TicketFactory(community=community, kind="complaint", status="in_progress", received_at=when - timedelta(days=1))
+    t = TicketFactory(
+        community=community,
+        kind="complaint",
+        status="in_progress",
+        received_at=when - timedelta(days=1),
+    )
     resolve(t, office_manager, when)
     client = api_client_for(office_manager)
     with time_machine.travel(when + timedelta(days=2)):
-        assert [v["status"] for v in client.get("/api/v1/return-visits?status=due").json()["results"]] == ["due"]
+        assert [
+            v["status"] for v in client.get("/api/v1/return-visits?status=due").json()["results"]
+        ] == ["due"]
         assert client.get("/api/v1/return-visits?status=overdue").json()["results"] == []
     with time_machine.travel(when + timedelta(days=3, minutes=1)):
         (v,) = client.get("/api/v1/return-visits?status=overdue").json()["results"]
         assert v["ticket"] == t.id and v["rule"] == "complaint" and v["assignee"] == cs_staff.id
-        assert client.get(f"/api/v1/return-visits?ticket={t.id}").json()["results"][0]["status"] == "overdue"
+        assert (
+            client.get(f"/api/v1/return-visits?ticket={t.id}").json()["results"][0]["status"]
+            == "overdue"
+        )
         assert api_client_for(office2_manager).get("/api/v1/return-visits").json()["results"] == []
-        assert api_client_for(office2_manager).get(f"/api/v1/return-visits/{v['id']}").status_code == 404
+        assert (
+            api_client_for(office2_manager).get(f"/api/v1/return-visits/{v['id']}").status_code
+            == 404
+        )

@@ -1,8 +1,6 @@
 """Recording a visit: signatures, unqualified → reopened, corrections keep the signed record."""
 
 import base64
-import hashlib
-import io
 import re
 from datetime import timedelta
 
@@ -28,14 +26,25 @@ def png_bytes() -> bytes:
 
 @pytest.fixture
 def cs_staff(company, office, cs_department):
-    return UserFactory(company=company, roles=["staff"], offices=[office], departments=[cs_department], username="cs1")
+    return UserFactory(
+        company=company,
+        roles=["staff"],
+        offices=[office],
+        departments=[cs_department],
+        username="cs1",
+    )
 
 
 @pytest.fixture
 def visit(office_manager, community, owner, unit, cs_staff, engineering, engineer):
     ticket = TicketFactory(
-        community=community, kind="complaint", status="in_progress", person=owner, unit=unit,
-        department=engineering, assignee=engineer,
+        community=community,
+        kind="complaint",
+        status="in_progress",
+        person=owner,
+        unit=unit,
+        department=engineering,
+        assignee=engineer,
     )
     ticket_resolve(ticket_id=ticket.id, actor=office_manager, resolution="已修复漏水")
     return ReturnVisit.objects.get(ticket=ticket)
@@ -81,10 +90,16 @@ def test_sms_code_confirms_and_wrong_tries_are_counted(api_client_for, cs_staff,
     sent = client.post(f"/api/v1/return-visits/{visit.id}/send-code", {})
     assert sent.status_code == 200 and sent.json()["sent_to"] == "138****5678"
     code = re.search(r"\d{6}", SmsMessage.objects.get().text).group()
-    wrong = client.post(f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "sms_code", "data": "000000" if code != "000000" else "111111"}))
+    wrong = client.post(
+        f"/api/v1/return-visits/{visit.id}/record",
+        body(signature={"kind": "sms_code", "data": "000000" if code != "000000" else "111111"}),
+    )
     assert wrong.status_code == 422
     assert SignatureCode.objects.get().attempts == 1  # counted although the request failed
-    ok = client.post(f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "sms_code", "data": code}))
+    ok = client.post(
+        f"/api/v1/return-visits/{visit.id}/record",
+        body(signature={"kind": "sms_code", "data": code}),
+    )
     assert ok.status_code == 200, ok.content
     assert ok.json()["records"][0]["signature_kind"] == "sms_code"
     assert SignatureCode.objects.get().used_at is not None
@@ -95,7 +110,10 @@ def test_code_is_locked_after_five_wrong_tries(api_client_for, cs_staff, visit):
     client.post(f"/api/v1/return-visits/{visit.id}/send-code", {})
     SignatureCode.objects.update(attempts=5)
     code = re.search(r"\d{6}", SmsMessage.objects.get().text).group()
-    r = client.post(f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "sms_code", "data": code}))
+    r = client.post(
+        f"/api/v1/return-visits/{visit.id}/record",
+        body(signature={"kind": "sms_code", "data": code}),
+    )
     assert r.status_code == 422
 
 
@@ -115,16 +133,24 @@ def test_unqualified_visit_reopens_ticket_and_tells_assignee_and_supervisor(
     assert Notification.objects.filter(user=supervisor, verb="reopened").exists()
 
 
-def test_re_resolution_after_unqualified_visit_is_always_visited(api_client_for, cs_staff, visit, office_manager):
-    api_client_for(cs_staff).post(f"/api/v1/return-visits/{visit.id}/record", body(qualified=False, satisfaction=1))
+def test_re_resolution_after_unqualified_visit_is_always_visited(
+    api_client_for, cs_staff, visit, office_manager
+):
+    api_client_for(cs_staff).post(
+        f"/api/v1/return-visits/{visit.id}/record", body(qualified=False, satisfaction=1)
+    )
     ticket_resolve(ticket_id=visit.ticket_id, actor=office_manager, resolution="重新修补")
     assert ReturnVisit.objects.filter(ticket_id=visit.ticket_id).count() == 2
 
 
-def test_signed_record_is_never_edited_a_correction_is_a_new_version(api_client_for, cs_staff, visit):
+def test_signed_record_is_never_edited_a_correction_is_a_new_version(
+    api_client_for, cs_staff, visit
+):
     client = api_client_for(cs_staff)
     data = base64.b64encode(png_bytes()).decode()
-    client.post(f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "drawn", "data": data}))
+    client.post(
+        f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "drawn", "data": data})
+    )
     first = VisitRecord.objects.get()
     original_hash = first.content_hash
     assert client.post(f"/api/v1/return-visits/{visit.id}/record", body()).status_code == 409
@@ -144,15 +170,27 @@ def test_content_hash_covers_the_signed_content(api_client_for, cs_staff, visit)
     from visits.services import _content_hash
 
     data = base64.b64encode(png_bytes()).decode()
-    api_client_for(cs_staff).post(f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "drawn", "data": data}))
+    api_client_for(cs_staff).post(
+        f"/api/v1/return-visits/{visit.id}/record", body(signature={"kind": "drawn", "data": data})
+    )
     rec = VisitRecord.objects.get()
     fields = {
-        "visit": visit.id, "method": rec.method, "visited_at": rec.visited_at.isoformat(), "quality": rec.quality,
-        "result": rec.result, "satisfaction": rec.satisfaction, "shortcomings": rec.shortcomings,
-        "opinions": rec.opinions, "qualified": rec.qualified, "signature_kind": "drawn", "signature_phone": "",
+        "visit": visit.id,
+        "method": rec.method,
+        "visited_at": rec.visited_at.isoformat(),
+        "quality": rec.quality,
+        "result": rec.result,
+        "satisfaction": rec.satisfaction,
+        "shortcomings": rec.shortcomings,
+        "opinions": rec.opinions,
+        "qualified": rec.qualified,
+        "signature_kind": "drawn",
+        "signature_phone": "",
     }
     assert _content_hash(fields, bytes(rec.signature_image)) == rec.content_hash
-    assert _content_hash({**fields, "satisfaction": 1}, bytes(rec.signature_image)) != rec.content_hash
+    assert (
+        _content_hash({**fields, "satisfaction": 1}, bytes(rec.signature_image)) != rec.content_hash
+    )
 
 
 def test_who_may_record(api_client_for, visit, receptionist, quality, supervisor, office2_manager):
@@ -165,5 +203,11 @@ def test_who_may_record(api_client_for, visit, receptionist, quality, supervisor
 def test_visit_time_rules(api_client_for, cs_staff, visit):
     client = api_client_for(cs_staff)
     future = (timezone.now() + timedelta(hours=2)).isoformat()
-    assert client.post(f"/api/v1/return-visits/{visit.id}/record", body(visited_at=future)).status_code == 422
-    assert client.post(f"/api/v1/return-visits/{visit.id}/record", body(satisfaction=6)).status_code == 400
+    assert (
+        client.post(f"/api/v1/return-visits/{visit.id}/record", body(visited_at=future)).status_code
+        == 422
+    )
+    assert (
+        client.post(f"/api/v1/return-visits/{visit.id}/record", body(satisfaction=6)).status_code
+        == 400
+    )

@@ -1,0 +1,56 @@
+"""API: the monthly report (API.md, Reports)."""
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from core.errors import NotFound
+from estate.selectors import community_list
+from org.selectors import office_list
+from reports.selectors import Scope, monthly_report
+
+router = Router(tags=["reports"])
+
+
+class VisitFigures(Schema):
+    required: int
+    done: int
+    on_time: int
+    rate_by_rule: dict[str, float | None]
+    satisfaction_avg: float | None
+
+
+class RepeatGroup(Schema):
+    unit: int | None
+    unit_number: str | None
+    person: int | None
+    category: str
+    count: int
+    tickets: list[int]
+
+
+class MonthlyReportOut(Schema):
+    month: str
+    scope: str
+    tickets_total: int
+    tickets_by_kind: dict[str, int]
+    tickets_by_channel: dict[str, int]
+    tickets_by_category: dict[str, int]
+    on_time_rate: float | None
+    return_visits: VisitFigures
+    unqualified_visits: list[dict]
+    repeat_complaints: list[RepeatGroup]
+    repeat_repairs: list[RepeatGroup]
+    thresholds: dict[str, int]
+
+
+@router.get("/reports/monthly", response=MonthlyReportOut)
+def report_monthly(
+    request: HttpRequest, month: str, community: int | None = None, office: int | None = None
+):
+    """One month for a community, an office, or everything the caller may see."""
+    user = request.auth
+    if community is not None and not community_list(user=user).filter(id=community).exists():
+        raise NotFound("Community not found.", fields={"community": ["Not found."]})
+    if office is not None and not office_list(user=user).filter(id=office).exists():
+        raise NotFound("Office not found.", fields={"office": ["Not found."]})
+    return monthly_report(user=user, month=month, scope=Scope(community=community, office=office))
