@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "estate",
     "tickets",
     "visits",
+    "relations",
     "reports",
     "demo",
 ]
