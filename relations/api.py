@@ -1,11 +1,16 @@
 """API: contact quotas, attitude suggestions, surveys (owner relations)."""
 
+from typing import Literal
+
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
 from core.errors import NotFound
+from estate.selectors import community_list, person_get
+from estate.services import person_update
 from org.selectors import office_list
+from relations.attitudes import attitude_counts, attitude_suggestions
 from relations.quotas import quota_progress
 
 router = Router(tags=["owner relations"])
@@ -80,3 +85,70 @@ def quota_list(request: HttpRequest, year: int | None = None, office: int | None
             for d in data["departments"]
         ],
     }
+
+
+class SuggestionOut(Schema):
+    person: int
+    name: str
+    current: str
+    suggested: str
+    score: int
+    reasons: list[str]
+
+
+class AttitudeOut(Schema):
+    counts: dict[str, int]
+    suggestions: list[SuggestionOut]
+
+
+@router.get("/attitudes", response=AttitudeOut)
+def attitude_overview(request: HttpRequest, community: int | None = None):
+    """Counts per attitude class, and people whose last twelve months of evidence
+    suggest another class, with the reasons."""
+    if (
+        community is not None
+        and not community_list(user=request.auth).filter(id=community).exists()
+    ):
+        raise NotFound("Community not found.", fields={"community": ["Not found."]})
+    suggestions = attitude_suggestions(user=request.auth, community_id=community)
+    return {
+        "counts": attitude_counts(user=request.auth, community_id=community),
+        "suggestions": [
+            {
+                "person": s.person.id,
+                "name": s.person.name,
+                "current": s.current,
+                "suggested": s.suggested,
+                "score": s.score,
+                "reasons": s.reasons,
+            }
+            for s in suggestions
+        ],
+    }
+
+
+class ConfirmIn(Schema):
+    attitude: Literal["favourable", "neutral", "adverse"]
+    note: str = ""
+
+
+@router.post("/attitudes/{person_id}/confirm", response={200: dict})
+def attitude_confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
+    """Staff confirm a class (suggested or their own judgement); the evidence behind
+    the suggestion is kept as the reason in the attitude history."""
+    person = person_get(user=request.auth, person_id=person_id)
+    if person is None:
+        raise NotFound("Person not found.")
+    evidence = next(
+        (
+            s.reasons
+            for s in attitude_suggestions(user=request.auth, include_unchanged=True)
+            if s.person.id == person.id
+        ),
+        [],
+    )
+    reason = "; ".join([*evidence, payload.note] if payload.note else evidence)
+    person_update(
+        person=person, actor=request.auth, attitude=payload.attitude, attitude_reason=reason
+    )
+    return {"person": person.id, "attitude": payload.attitude, "reason": reason}
