@@ -1,15 +1,19 @@
 """API: contact quotas, attitude suggestions, surveys (owner relations)."""
 
+from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
+from core.api import CursorPagination
 from core.errors import NotFound
 from estate.selectors import community_list, person_get
 from estate.services import person_update
 from org.selectors import office_list
+from relations import surveys
 from relations.attitudes import attitude_counts, attitude_suggestions
 from relations.quotas import quota_progress
 
@@ -152,3 +156,125 @@ def attitude_confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
         person=person, actor=request.auth, attitude=payload.attitude, attitude_reason=reason
     )
     return {"person": person.id, "attitude": payload.attitude, "reason": reason}
+
+
+class QuestionIn(Schema):
+    code: str
+    text: str
+    kind: Literal["rating", "text"] = "rating"
+    service_line: Literal[
+        "customer_service", "engineering", "security", "cleaning", "fees", "overall"
+    ] = "overall"
+
+
+class SurveyIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    questions: list[QuestionIn]
+    channel: Literal["phone", "portal", "paper"]
+    frequency: Literal["once", "monthly", "quarterly", "half_yearly", "yearly"] = "once"
+    sample_size: int = Field(..., ge=1)
+    office: int | None = None
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    office: int | None = Field(None, alias="office_id")
+    questions: list[dict]
+    channel: str
+    frequency: str
+    sample_size: int
+    status: str
+    round: int
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+
+class InvitationOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    unit: int | None = Field(None, alias="unit_id")
+    community: int = Field(..., alias="community_id")
+    answered: bool
+
+    @staticmethod
+    def resolve_answered(obj) -> bool:
+        return hasattr(obj, "response")
+
+
+class AnswerIn(Schema):
+    invitation: int
+    answers: dict
+    channel: Literal["phone", "portal", "paper"]
+
+
+@router.get("/surveys", response=list[SurveyOut])
+@paginate(CursorPagination)
+def survey_list(request: HttpRequest):
+    return surveys.visible_surveys(request.auth)
+
+
+@router.post("/surveys", response={201: SurveyOut})
+def survey_create(request: HttpRequest, payload: SurveyIn):
+    office = None
+    if payload.office is not None:
+        office = office_list(user=request.auth).filter(id=payload.office).first()
+        if office is None:
+            raise NotFound("Office not found.", fields={"office": ["Not found."]})
+    survey = surveys.survey_create(
+        actor=request.auth,
+        title=payload.title,
+        questions=[q.dict() for q in payload.questions],
+        channel=payload.channel,
+        frequency=payload.frequency,
+        sample_size=payload.sample_size,
+        office=office,
+    )
+    return Status(201, survey)
+
+
+@router.post("/surveys/{survey_id}/open", response=SurveyOut)
+def survey_open(request: HttpRequest, survey_id: int):
+    return surveys.survey_open(survey_id=survey_id, actor=request.auth)
+
+
+@router.post("/surveys/{survey_id}/close", response=SurveyOut)
+def survey_close(request: HttpRequest, survey_id: int):
+    return surveys.survey_close(survey_id=survey_id, actor=request.auth)
+
+
+@router.get("/surveys/{survey_id}/invitations", response=list[InvitationOut])
+@paginate(CursorPagination)
+def survey_invitations(request: HttpRequest, survey_id: int):
+    survey = surveys.visible_surveys(request.auth).filter(id=survey_id).first()
+    if survey is None:
+        raise NotFound("Survey not found.")
+    return survey.invitations.select_related("response")
+
+
+@router.post("/surveys/{survey_id}/responses", response={201: dict})
+def survey_answer(request: HttpRequest, survey_id: int, payload: AnswerIn):
+    if (
+        not surveys.visible_surveys(request.auth)
+        .filter(id=survey_id, invitations__id=payload.invitation)
+        .exists()
+    ):
+        raise NotFound("Invitation not found.", fields={"invitation": ["Not found."]})
+    response = surveys.survey_answer(
+        invitation_id=payload.invitation,
+        actor=request.auth,
+        answers=payload.answers,
+        channel=payload.channel,
+    )
+    return Status(
+        201, {"id": response.id, "invitation": payload.invitation, "answers": response.answers}
+    )
+
+
+@router.get("/surveys/{survey_id}/results", response=dict)
+def survey_results(request: HttpRequest, survey_id: int):
+    """Response rate and average ratings by service line and by community."""
+    survey = surveys.visible_surveys(request.auth).filter(id=survey_id).first()
+    if survey is None:
+        raise NotFound("Survey not found.")
+    return surveys.survey_results(survey=survey)
