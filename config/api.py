@@ -27,8 +27,11 @@ install_error_handlers(api)
 
 api.add_router("", "org.api.router")
 api.add_router("", "estate.api.router")
+# Before tickets: its literal /tickets/suggest must win over /tickets/{ticket_id}.
+api.add_router("", "hotline.api.router")
 api.add_router("", "tickets.api.router")
 api.add_router("", "tickets.api_documents.router")
 api.add_router("", "visits.api.router")
 api.add_router("", "relations.api.router")
+api.add_router("", "incidents.api.router")
 api.add_router("", "reports.api.router")

@@ -110,6 +110,8 @@ class User(AbstractUser):
     roles = models.JSONField(_("roles"), default=list, blank=True)
     offices = models.ManyToManyField(Office, blank=True, related_name="staff")
     departments = models.ManyToManyField(Department, blank=True, related_name="staff")
+    # The desk phone's extension: a pushed call for it pops on this user's desk page.
+    extension = models.CharField(_("extension"), max_length=20, blank=True)
     # Round-robin dispatch shares work only among staff on duty.
     on_duty = models.BooleanField(_("on duty"), default=True)
 
