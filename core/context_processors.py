@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -28,10 +28,24 @@ _SECTIONS = {
 }
 
 
+# Areas with their own URL namespace are their own section.
+_NAMESPACES = {"tickets", "ticket_docs", "visits", "hotline", "reports", "relations"}
+
+
 def _section(request: HttpRequest) -> str:
     match = request.resolver_match
+    if match and match.namespace in _NAMESPACES:
+        return "tickets" if match.namespace == "ticket_docs" else match.namespace
     name = match.url_name if match else ""
     return next((s for prefix, s in _SECTIONS.items() if name and name.startswith(prefix)), "")
+
+
+def _url(name: str) -> str | None:
+    """The area's URL, or None while the area is not installed yet ("coming soon")."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -48,10 +62,12 @@ def navigation(request: HttpRequest) -> dict:
     if can(user, "manage_estate"):
         built.append(("roster", _("Roster import"), reverse("estate:roster_index")))
     items = [NavItem(key, label, url, active=key == section) for key, label, url in built]
-    items += [
-        NavItem("tickets", _("Tickets"), None),
-        NavItem("visits", _("Return visits"), None),
-        NavItem("hotline", _("Hotline desk"), None),
-        NavItem("reports", _("Reports"), None),
+    areas = [
+        ("tickets", _("Tickets"), "tickets:list"),
+        ("visits", _("Return visits"), "visits:list"),
+        ("hotline", _("Hotline desk"), "hotline:desk"),
+        ("relations", _("Owner relations"), "relations:index"),
+        ("reports", _("Reports"), "reports:monthly"),
     ]
+    items += [NavItem(key, label, _url(name), active=key == section) for key, label, name in areas]
     return {"nav_items": items}
