@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "tickets",
     "visits",
     "relations",
+    "incidents",
+    "hotline",
     "reports",
     "demo",
 ]
