@@ -45,6 +45,7 @@ from tickets.models import (
     Outcome,
     Responsibility,
     RoundRobinPointer,
+    ServiceQuote,
     Severity,
     Status,
     Supervision,
@@ -533,7 +534,14 @@ def ticket_promise(*, ticket_id: int, actor: User, method: str, due_at: datetime
 
 @transaction.atomic
 def ticket_start(*, ticket_id: int, actor: User) -> Ticket:
+    """Start the work. A paid special service (特约服务) starts only once the owner has
+    accepted the price stated before the work (DOMAIN §3)."""
     ticket = _begin(actor, ticket_id, "start")
+    if ServiceQuote.objects.filter(ticket_id=ticket.id, accepted_at__isnull=True).exists():
+        raise RuleViolation(
+            _("The owner has not accepted the price yet: do not start the work."),
+            code="quote_not_accepted",
+        )
     previous = _move(ticket, "start")
     ticket.save()
     _event(ticket, actor, "start", from_status=previous)

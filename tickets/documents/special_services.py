@@ -14,9 +14,8 @@ Rules decided here:
   confirms the work only after the ticket is resolved.
 - Receipt numbers: `SJ-<office code>-<yyyymmdd>-<seq>`, a per-office daily sequence
   drawn while the office row is locked (lock order: ticket, then office).
-- `ticket_start` cannot refuse a paid ticket whose quote is not accepted yet (that
-  service belongs to tickets.services); `quote_start_guard` is the check to hook into
-  it. Until then the UI and the API show a warning (`quote_warnings`).
+- `tickets.services.ticket_start` refuses (422) a ticket whose quote the owner has
+  not accepted; the UI and the API also show it as a warning (`quote_warnings`).
 """
 
 import re
@@ -362,17 +361,6 @@ def quote_warnings(ticket: Ticket, quote: ServiceQuote | None = None) -> list[di
             "message": _("The owner has not accepted the price yet: do not start the work."),
         }
     ]
-
-
-def quote_start_guard(ticket: Ticket) -> None:
-    """Refuse to start a paid ticket whose quote the owner has not accepted.
-    Meant to be called by tickets.services.ticket_start (needs a hook there)."""
-    quote = quote_of(ticket)
-    if quote is not None and quote.accepted_at is None:
-        raise RuleViolation(
-            _("The owner has not accepted the price yet: do not start the work."),
-            code="quote_not_accepted",
-        )
 
 
 def _begin(actor: User, ticket_id: int, action: str) -> tuple[Ticket, ServiceQuote | None]:

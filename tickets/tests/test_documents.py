@@ -432,10 +432,11 @@ def test_pay_before_accept_refused_then_receipts_numbered(
 
 def test_accepted_quote_cannot_be_replaced_but_unaccepted_one_can(engineer, repair_ticket):
     lines = [{"name": "更换水龙头", "price": "60"}]
-    special_services.quote_create(ticket_id=repair_ticket.id, actor=engineer, lines=lines)
+    # the need for paid work showed only once the repair had started (in progress)
     services.ticket_start(ticket_id=repair_ticket.id, actor=engineer)
+    special_services.quote_create(ticket_id=repair_ticket.id, actor=engineer, lines=lines)
     repair_ticket.refresh_from_db()
-    # work started: the warning is loud, and the price may still be corrected before acceptance
+    # the warning is loud, and the price may still be corrected before acceptance
     assert special_services.quote_warnings(repair_ticket)[0]["code"] == "started_before_acceptance"
     quote = special_services.quote_create(
         ticket_id=repair_ticket.id, actor=engineer, lines=[{"name": "更换水龙头", "price": "50"}]
@@ -451,10 +452,10 @@ def test_accepted_quote_cannot_be_replaced_but_unaccepted_one_can(engineer, repa
 
 
 def test_late_acceptance_is_recorded_as_late(engineer, receptionist, repair_ticket):
+    services.ticket_start(ticket_id=repair_ticket.id, actor=engineer)
     special_services.quote_create(
         ticket_id=repair_ticket.id, actor=engineer, lines=[{"name": "x", "price": "30"}]
     )
-    services.ticket_start(ticket_id=repair_ticket.id, actor=engineer)
     services.ticket_resolve(ticket_id=repair_ticket.id, actor=engineer, resolution="已修好")
     special_services.quote_accept(
         ticket_id=repair_ticket.id, actor=receptionist, accepted_by_name="张"
@@ -465,15 +466,18 @@ def test_late_acceptance_is_recorded_as_late(engineer, receptionist, repair_tick
     assert paid.receipt_number.startswith("SJ-A1-")
 
 
-def test_start_guard_for_the_hook(engineer, repair_ticket):
-    special_services.quote_start_guard(repair_ticket)  # no quote: nothing to check
+def test_work_starts_only_after_the_owner_accepts_the_price(
+    api_client_for, engineer, repair_ticket
+):
+    client = api_client_for(engineer)
     special_services.quote_create(
         ticket_id=repair_ticket.id, actor=engineer, lines=[{"name": "x", "price": "1"}]
     )
-    with pytest.raises(RuleViolation):
-        special_services.quote_start_guard(repair_ticket)
+    r = client.post(f"/api/v1/tickets/{repair_ticket.id}/actions", {"action": "start"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "quote_not_accepted"
     special_services.quote_accept(ticket_id=repair_ticket.id, actor=engineer, accepted_by_name="张")
-    special_services.quote_start_guard(repair_ticket)
+    r = client.post(f"/api/v1/tickets/{repair_ticket.id}/actions", {"action": "start"})
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
 
 
 def test_owner_confirms_after_resolve(api_client_for, engineer, hotline_agent, repair_ticket):
