@@ -88,6 +88,15 @@ EVENT_LABELS = {
     "rate": pgettext_lazy("ticket event", "Owner's rating"),
     "reply_rating": pgettext_lazy("ticket event", "Reply to the rating"),
     "set_consent": pgettext_lazy("ticket event", "Disclosure consent"),
+    "liaison_issue": pgettext_lazy("ticket event", "Work liaison form issued"),
+    "liaison_progress": pgettext_lazy("ticket event", "Repair progress"),
+    "liaison_accept": pgettext_lazy("ticket event", "Owner accepted the repair"),
+    "quote_create": pgettext_lazy("ticket event", "Price quoted"),
+    "quote_replace": pgettext_lazy("ticket event", "Quote corrected"),
+    "quote_accept": pgettext_lazy("ticket event", "Owner accepted the price"),
+    "quote_pay": pgettext_lazy("ticket event", "Paid"),
+    "quote_confirm": pgettext_lazy("ticket event", "Owner confirmed the work"),
+    "attachment_add": pgettext_lazy("ticket event", "Attachment added"),
 }
 
 # The actions panel, in the order a person looks for them: the next step of the work
