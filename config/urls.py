@@ -31,4 +31,5 @@ urlpatterns = [
     path("estate/", include("estate.urls")),
     path("tickets/docs/", include("tickets.urls_documents")),
     path("tickets/", include("tickets.urls")),
+    path("reports/", include("reports.urls")),
 ]
