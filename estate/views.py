@@ -34,7 +34,6 @@ from estate.forms import (
 from estate.models import Attitude, Channel, Community, Person, Relation, Unit
 from estate.policies import can
 from org.models import Office, User
-from org.policies import office_ids_for
 from org.selectors import office_list
 
 PAGE_SIZE = 50
@@ -74,17 +73,6 @@ def _managed_offices(user: User):
         if can(user, "manage_estate", o)
     ]
     return office_list(user=user).filter(id__in=ids)
-
-
-def _visible_links(user: User, person: Person) -> list:
-    # The selector prefetches every unit of the person; one seen here may also hold
-    # units of offices this user cannot see, which must not show.
-    ids = office_ids_for(user)
-    return [
-        link
-        for link in person.unit_links.all()
-        if ids is None or link.unit.community.office_id in ids
-    ]
 
 
 # Communities
@@ -286,7 +274,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for person in page:
-        person.visible_links = _visible_links(user, person)
+        person.visible_links = list(person.unit_links.all())
     return render_page_or_partial(
         request,
         "estate/person_list.html",
@@ -347,7 +335,7 @@ def _timeline(person: Person) -> list[dict]:
 
 def _person_page(request: HttpRequest, person: Person, *, revealed: bool) -> HttpResponse:
     user = request.user
-    links = _visible_links(user, person)
+    links = list(person.unit_links.all())
     context = {
         "person": person,
         "phones": list(person.phones.all()),
@@ -437,10 +425,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(user, pk)
     _require(user, "change_person", person)
     existing = list(person.phones.all())
-    links = _visible_links(user, person)
-    # The services refuse units the user cannot see, so a person who also holds units
-    # of another office keeps their units as they are: the unit rows are not offered.
-    units_editable = len(links) == len(person.unit_links.all())
+    links = list(person.unit_links.all())
     initial = {
         "name": person.name,
         "address_as": person.address_as,
@@ -453,22 +438,22 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     data = request.POST or None
     form = PersonForm(data, user=user, existing_phones=existing, initial=initial)
-    formset = None
-    if units_editable:
-        formset = UnitLinkFormSet(
-            data,
-            prefix="units",
-            form_kwargs=_unit_row_kwargs(user),
-            initial=[
-                {
-                    "community": link.unit.community,
-                    "number": link.unit.number,
-                    "relation": link.relation,
-                }
-                for link in links
-            ],
-        )
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    # Links to units of offices the user cannot see are neither shown (the selector
+    # leaves them out) nor dropped (the service keeps them).
+    formset = UnitLinkFormSet(
+        data,
+        prefix="units",
+        form_kwargs=_unit_row_kwargs(user),
+        initial=[
+            {
+                "community": link.unit.community,
+                "number": link.unit.number,
+                "relation": link.relation,
+            }
+            for link in links
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
         fields = dict(form.cleaned_data)
         removed = set(fields.pop("remove_phones"))
         kept = [p.number for p in existing if str(p.id) not in removed]
@@ -477,7 +462,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 actor=user,
                 phone_numbers=kept + fields.pop("phones"),
-                units=_unit_specs(formset) if formset is not None else None,
+                units=_unit_specs(formset),
                 attitude=fields.pop("attitude"),
                 attitude_reason=fields.pop("attitude_reason"),
                 preferred_channels=fields.pop("preferred_channels"),
