@@ -31,5 +31,6 @@ urlpatterns = [
     path("estate/", include("estate.urls")),
     path("tickets/docs/", include("tickets.urls_documents")),
     path("tickets/", include("tickets.urls")),
+    path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),
 ]
