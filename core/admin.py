@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from core.models import AccessLog
+from core.models import AccessLog, SmsMessage
 
 
 def is_company_admin(user) -> bool:
@@ -89,3 +89,12 @@ class AccessLogAdmin(ReadOnlyMixin, CompanyScopedAdmin):
     list_filter = ("object_type", "field")
     search_fields = ("object_id", "user__username", "user__name")
     date_hierarchy = "at"
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyMixin, CompanyScopedAdmin):
+    """The SMS outbox: what was handed to the SMS backend (in the demo, not sent)."""
+
+    list_display = ("created_at", "phone", "text", "backend", "sent_at")
+    search_fields = ("phone",)
+    date_hierarchy = "created_at"

@@ -79,6 +79,13 @@ class SmsMessage(models.Model):
     """An SMS handed to the SMS backend. The default backend only keeps it here (the
     outbox, visible in the admin); a gateway backend also sends it."""
 
+    company = models.ForeignKey(
+        "org.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+    )
     phone = models.CharField(max_length=20)
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

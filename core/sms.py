@@ -12,10 +12,12 @@ from core.models import SmsMessage
 
 
 class OutboxBackend:
-    def send(self, phone: str, text: str) -> SmsMessage:
-        return SmsMessage.objects.create(phone=phone, text=text, backend=type(self).__name__)
+    def send(self, phone: str, text: str, company_id: int | None = None) -> SmsMessage:
+        return SmsMessage.objects.create(
+            company_id=company_id, phone=phone, text=text, backend=type(self).__name__
+        )
 
 
-def send_sms(*, phone: str, text: str) -> SmsMessage:
+def send_sms(*, phone: str, text: str, company_id: int | None = None) -> SmsMessage:
     backend = import_string(settings.OWNERDESK.get("SMS_BACKEND", "core.sms.OutboxBackend"))()
-    return backend.send(phone, text)
+    return backend.send(phone, text, company_id)

@@ -209,6 +209,7 @@ def visit_plan_routine(
         assignee=assignee,
         due_from=due_from,
         due_by=due_by,
+        period=timezone.localtime(due_from, ZoneInfo(office.company.timezone)).strftime("%Y-%m"),
     )
     VisitEvent.objects.create(
         visit=visit, actor=actor, action="plan", text=topic, data={"purpose": purpose}
@@ -489,7 +490,11 @@ def visit_send_code(*, visit_id: int, actor: User, phone: str | None = None) -> 
         code_hash=hashlib.sha256(code.encode()).hexdigest(),
         expires_at=timezone.now() + CODE_TTL,
     )
-    send_sms(phone=phone, text=_("【业主服务台】您的回访确认码:%(c)s,10分钟内有效。") % {"c": code})
+    send_sms(
+        company_id=visit.company_id,
+        phone=phone,
+        text=_("【业主服务台】您的回访确认码:%(c)s,10分钟内有效。") % {"c": code},
+    )
     VisitEvent.objects.create(
         visit=visit, actor=actor, action="code_sent", data={"phone": phones.mask(phone)}
     )

@@ -46,3 +46,15 @@ def test_admin_person_fix_is_in_the_timeline(client, company_admin, owner):
 def test_other_roles_have_no_admin(client, office_manager):
     client.login(username=office_manager.username, password=PASSWORD)
     assert client.get("/admin/").status_code == 302
+
+
+def test_sms_outbox_shows_only_the_company_s_messages(
+    client, company_admin, company, other_company
+):
+    from core.sms import send_sms
+
+    send_sms(company_id=company.id, phone="13812345678", text="您的回访确认码:123456")
+    send_sms(company_id=other_company.id, phone="13900000000", text="别家的短信")
+    client.login(username=company_admin.username, password=PASSWORD)
+    page = client.get("/admin/core/smsmessage/").content.decode()
+    assert "123456" in page and "别家的短信" not in page

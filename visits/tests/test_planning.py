@@ -193,3 +193,18 @@ def test_overdue_and_due_lists_through_the_api(
             api_client_for(office2_manager).get(f"/api/v1/return-visits/{v['id']}").status_code
             == 404
         )
+
+
+def test_routine_visit_counts_in_the_month_it_is_due(office_manager, office, unit):
+    from visits.services import visit_plan_routine
+
+    visit = visit_plan_routine(
+        actor=office_manager,
+        office=office,
+        purpose="routine",
+        unit=unit,
+        due_from=datetime(2026, 11, 30, 20, 0, tzinfo=ZoneInfo("UTC")),  # 1 Dec 04:00 in Shanghai
+        due_by=datetime(2026, 12, 15, 0, 0, tzinfo=SH),
+        topic="年末走访",
+    )
+    assert (visit.period, visit.purpose, visit.assignee) == ("2026-12", "routine", office_manager)
