@@ -207,7 +207,7 @@ def api_token_issue(*, user: User) -> str:
 
 def api_token_user(*, raw: str) -> User | None:
     """The active user behind a bearer token, or None."""
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(raw)).first()
+    token = ApiToken.objects.select_related("user__company").filter(digest=_digest(raw)).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -10,11 +10,8 @@ endpoint resolves and checks the scope itself; saving a proposal also goes throu
 reports.services, which checks again.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -61,20 +58,6 @@ AXIS_MONTHS = (
     pgettext_lazy("chart axis", "Nov"),
     pgettext_lazy("chart axis", "Dec"),
 )
-
-
-def company_time(view: Callable) -> Callable:
-    """Show times in the company's time zone whatever the server's (as tickets.views
-    does; a candidate for core.views)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        company = getattr(request.user, "company", None)
-        zone = ZoneInfo(company.timezone) if company else timezone.get_default_timezone()
-        with timezone.override(zone):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # ---- the report, assembled once for the page and both exports ---------------------------
@@ -526,7 +509,6 @@ def _page_context(request: HttpRequest, a: Analysis) -> dict:
 
 
 @require_GET
-@company_time
 def monthly(request: HttpRequest) -> HttpResponse:
     user = request.user
     month, scope = _resolve(user, request.GET.get("month"), request.GET.get("scope"))
@@ -536,7 +518,6 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @application_errors
-@company_time
 def review_save(request: HttpRequest) -> HttpResponse:
     """Save one finding's proposal (htmx: answers with the finding re-rendered)."""
     user = request.user
@@ -598,7 +579,6 @@ def _filename(a: Analysis, ext: str) -> str:
 
 
 @require_GET
-@company_time
 def monthly_pdf(request: HttpRequest) -> HttpResponse:
     from reports.exports import analysis_pdf
 
@@ -613,7 +593,6 @@ def monthly_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@company_time
 def monthly_xlsx(request: HttpRequest) -> HttpResponse:
     from reports.exports import analysis_xlsx
 

@@ -8,11 +8,8 @@ endpoint checks for itself, because a client can call it directly.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -118,20 +115,6 @@ ACTION_LABELS = {
 assert set(ACTION_LABELS) == set(TRANSITIONS), "every action of the table has a place"
 # Actions done with one click (no fields to fill).
 ONE_CLICK = {"start"}
-
-
-def company_time(view: Callable) -> Callable:
-    """Show and read times in the company's time zone (API.md: the company's zone is
-    used when none is given), whatever the server's zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        company = getattr(request.user, "company", None)
-        zone = ZoneInfo(company.timezone) if company else timezone.get_default_timezone()
-        with timezone.override(zone):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _ticket_or_404(user: User, ticket_id: int) -> Ticket:
@@ -243,7 +226,6 @@ def _querystring(params: QueryDict, **changes) -> str:
 
 
 @require_GET
-@company_time
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, tab, data, by_office = _list_state(request)
@@ -271,7 +253,6 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@company_time
 def ticket_export(request: HttpRequest) -> HttpResponse:
     """The filtered work list as an Excel sheet (at most exports.MAX_ROWS rows)."""
     user = request.user
@@ -471,7 +452,6 @@ def _autofocus(form: TicketCreateForm, initial: dict) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@company_time
 def ticket_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, "create"):
@@ -559,7 +539,6 @@ def _create(user: User, d: dict) -> Ticket:
 
 
 @require_GET
-@company_time
 def ticket_create_lookup(request: HttpRequest) -> HttpResponse:
     """The suggestions under the unit-number and phone inputs (htmx)."""
     user = request.user
@@ -819,7 +798,6 @@ def _detail_context(
 
 
 @require_GET
-@company_time
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request.user, ticket_id)
     return render(request, "tickets/detail.html", _detail_context(request, ticket))
@@ -885,7 +863,6 @@ def _run(action: str, ticket_id: int, user: User, d: dict) -> None:
 
 
 @require_POST
-@company_time
 def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
     """Run one action. Success: the re-rendered ticket (htmx: the `#ticket` partial;
     otherwise a redirect to the page). Failure: the action's form with the message and

@@ -8,10 +8,7 @@ a 403. Writes go through visits.services, which check the policy again; every en
 checks for itself too, because a client can call it directly.
 """
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -73,20 +70,6 @@ EVENT_LABELS = {
     "code_sent": pgettext_lazy("visit event", "Confirmation code sent"),
 }
 SATISFACTION_LABELS = dict(SATISFACTION)
-
-
-def company_time(view: Callable) -> Callable:
-    """Show and read times in the company's time zone (API.md: the company's zone is
-    used when none is given), whatever the server's zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        company = getattr(request.user, "company", None)
-        zone = ZoneInfo(company.timezone) if company else timezone.get_default_timezone()
-        with timezone.override(zone):
-            return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def visit_state(visit: ReturnVisit, now: datetime) -> str:
@@ -193,7 +176,6 @@ def _querystring(request: HttpRequest, **changes) -> str:
 
 
 @require_GET
-@company_time
 def visit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, tab, scope, data = _list_state(request)
@@ -295,7 +277,6 @@ def _assign_form(user: User, visit: ReturnVisit, data=None) -> AssignForm:
 
 
 @require_GET
-@company_time
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     user = request.user
     visit = _visit_or_404(user, visit_id)
@@ -413,21 +394,18 @@ def _record_page(request: HttpRequest, visit_id: int, *, correcting: bool) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @application_errors
-@company_time
 def visit_record(request: HttpRequest, visit_id: int) -> HttpResponse:
     return _record_page(request, visit_id, correcting=False)
 
 
 @require_http_methods(["GET", "POST"])
 @application_errors
-@company_time
 def visit_correct(request: HttpRequest, visit_id: int) -> HttpResponse:
     return _record_page(request, visit_id, correcting=True)
 
 
 @require_POST
 @application_errors
-@company_time
 def visit_send_code(request: HttpRequest, visit_id: int) -> HttpResponse:
     """Send the owner a one-time code. htmx: the status line under the button."""
     user = request.user
@@ -508,7 +486,6 @@ def _sheet_visits(qs: QuerySet[ReturnVisit]) -> QuerySet[ReturnVisit]:
 
 
 @require_GET
-@company_time
 def visit_sheet_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = (
         _sheet_visits(selectors.visit_list(user=request.user))
@@ -523,7 +500,6 @@ def visit_sheet_pdf(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @require_GET
-@company_time
 def visit_sheets_pdf(request: HttpRequest) -> HttpResponse:
     """The sheets of the work list as filtered (one page per visit, at most SHEETS_CAP)."""
     user = request.user
@@ -565,7 +541,6 @@ def _unit_people(user: User, unit: Unit | None) -> list[tuple[int, str]]:
 
 @require_http_methods(["GET", "POST"])
 @application_errors
-@company_time
 def visit_plan(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, "plan"):

@@ -228,7 +228,7 @@ def test_list_queries_do_not_grow_with_rows(
         make_visit(office_manager, community, owner, unit)
     client.force_login(cs_staff)
     client.get(list_url())  # warm the per-process caches
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(list_url())
     assert len(response.context["page"]) == rows
 
