@@ -33,4 +33,6 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),
+    path("relations/", include("relations.urls")),
+    path("incidents/", include("incidents.urls")),
 ]
