@@ -33,6 +33,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("visits/", include("visits.urls")),
     path("reports/", include("reports.urls")),
+    path("hotline/", include("hotline.urls")),
     path("relations/", include("relations.urls")),
     path("incidents/", include("incidents.urls")),
 ]

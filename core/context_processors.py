@@ -29,7 +29,7 @@ _SECTIONS = {
 
 
 # Areas with their own URL namespace are their own section.
-_NAMESPACES = {"tickets", "ticket_docs", "visits", "hotline", "reports", "relations"}
+_NAMESPACES = {"tickets", "ticket_docs", "visits", "hotline", "incidents", "reports", "relations"}
 
 
 def _section(request: HttpRequest) -> str:
@@ -66,6 +66,7 @@ def navigation(request: HttpRequest) -> dict:
         ("tickets", _("Tickets"), "tickets:list"),
         ("visits", _("Return visits"), "visits:list"),
         ("hotline", _("Hotline desk"), "hotline:desk"),
+        ("incidents", _("Incidents"), "incidents:list"),
         ("relations", _("Owner relations"), "relations:index"),
         ("reports", _("Reports"), "reports:monthly"),
     ]

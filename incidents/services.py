@@ -52,6 +52,12 @@ def incident_open(
             _("A building outside the communities."),
             fields={"buildings": [_("Not in the communities.")]},
         )
+    started_at = started_at or timezone.now()
+    if expected_end_at is not None and expected_end_at <= started_at:
+        raise BadInput(
+            _("The expected end is before the start."),
+            fields={"expected_end_at": [_("Before the start.")]},
+        )
     if not resident_text.strip():
         raise BadInput(
             _("Write what the hotline tells residents."),
@@ -63,7 +69,7 @@ def incident_open(
         kind=kind,
         title=title.strip(),
         resident_text=resident_text.strip(),
-        started_at=started_at or timezone.now(),
+        started_at=started_at,
         expected_end_at=expected_end_at,
         created_by=actor,
     )

@@ -7,10 +7,6 @@ user cannot see is a 404, never a 403. Writes go through incidents.services, whi
 check the role and the office again; each endpoint checks for itself too.
 """
 
-from collections.abc import Callable
-from functools import wraps
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -38,21 +34,6 @@ STATES = (
 )
 
 
-def company_time(view: Callable) -> Callable:
-    """Show and read times in the company's time zone whatever the server's. Users
-    without a company (the platform operator) have no incident pages."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        company = getattr(request.user, "company", None)
-        if company is None:
-            raise PermissionDenied
-        with timezone.override(ZoneInfo(company.timezone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _may_manage(user: User) -> bool:
     return user.has_role(*services.MANAGERS)
 
@@ -71,7 +52,6 @@ def _incident_or_404(user: User, incident_id: int) -> Incident:
 
 
 @require_GET
-@company_time
 def incident_list_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     state = request.GET.get("state", "open")
@@ -151,7 +131,6 @@ def _check_visible(user: User, data: QueryDict) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-@company_time
 @application_errors
 def incident_create(request: HttpRequest) -> HttpResponse:
     """The new-incident form. Choosing an office re-renders its communities, choosing
@@ -202,7 +181,6 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@company_time
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     user = request.user
     incident = _incident_or_404(user, incident_id)
@@ -221,7 +199,6 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_time
 @application_errors
 def incident_end(request: HttpRequest, incident_id: int) -> HttpResponse:
     user = request.user

@@ -249,7 +249,7 @@ def survey_invitations(request: HttpRequest, survey_id: int):
     survey = surveys.visible_surveys(request.auth).filter(id=survey_id).first()
     if survey is None:
         raise NotFound("Survey not found.")
-    return survey.invitations.select_related("response")
+    return surveys.visible_invitations(request.auth, survey).select_related("response")
 
 
 @router.post("/surveys/{survey_id}/responses", response={201: dict})
@@ -277,4 +277,4 @@ def survey_results(request: HttpRequest, survey_id: int):
     survey = surveys.visible_surveys(request.auth).filter(id=survey_id).first()
     if survey is None:
         raise NotFound("Survey not found.")
-    return surveys.survey_results(survey=survey)
+    return surveys.survey_results(survey=survey, user=request.auth)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.models import Company
 
@@ -63,9 +64,9 @@ class Survey(models.Model):
         YEARLY = "yearly", _("Yearly")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("survey status", "Draft")
+        OPEN = "open", pgettext_lazy("survey status", "Open")
+        CLOSED = "closed", pgettext_lazy("survey status", "Closed")
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="+"

@@ -41,6 +41,14 @@ def visible_surveys(user: User) -> QuerySet[Survey]:
     return qs if ids is None else qs.filter(office__isnull=True) | qs.filter(office_id__in=ids)
 
 
+def visible_invitations(user: User, survey: Survey) -> QuerySet[SurveyInvitation]:
+    """A survey's sample as far as the user may see it: a company-wide survey shows an
+    office's staff only their own owners."""
+    ids = office_ids_for(user)
+    qs = survey.invitations.all()
+    return qs if ids is None else qs.filter(community__office_id__in=ids)
+
+
 def _check_questions(questions: list[dict]) -> list[dict]:
     if not questions:
         raise BadInput(
@@ -182,9 +190,11 @@ def survey_answer(
 ) -> SurveyResponse:
     """Enter an owner's answers (by phone, from paper, or from the portal). Ratings are
     1–5; every rating question must be answered."""
+    ids = office_ids_for(actor)
     invitation = (
         SurveyInvitation.objects.select_related("survey")
         .filter(id=invitation_id, survey__in=visible_surveys(actor))
+        .filter(**({} if ids is None else {"community__office_id__in": ids}))
         .first()
     )
     if invitation is None:
@@ -214,12 +224,16 @@ def survey_answer(
     )
 
 
-def survey_results(*, survey: Survey) -> dict:
-    """Response rate, and the average rating per service line and per community."""
+def survey_results(*, survey: Survey, user: User | None = None) -> dict:
+    """Response rate, and the average rating per service line and per community — of
+    the owners the user may see, when a user is given."""
     lines = {q["code"]: q["service_line"] for q in survey.questions if q["kind"] == "rating"}
-    invited = survey.invitations.count()
+    invitations = (
+        visible_invitations(user, survey) if user is not None else survey.invitations.all()
+    )
+    invited = invitations.count()
     sums: dict[tuple, list[int]] = defaultdict(list)
-    responses = SurveyResponse.objects.filter(invitation__survey=survey).select_related(
+    responses = SurveyResponse.objects.filter(invitation__in=invitations).select_related(
         "invitation__community"
     )
     answered = 0

@@ -9,10 +9,7 @@ the rules again; every endpoint checks for itself too, because a client can call
 directly.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -33,7 +30,6 @@ from estate.policies import can
 from estate.selectors import community_list, person_get
 from estate.services import person_update
 from org.models import Role, User
-from org.policies import scope_by_office
 from relations import surveys
 from relations.attitudes import attitude_counts, attitude_suggestions
 from relations.forms import (
@@ -56,21 +52,6 @@ ATTITUDE_ORDER = (Attitude.FAVOURABLE, Attitude.NEUTRAL, Attitude.ADVERSE)
 RATING_MAX = 5
 
 
-def company_time(view: Callable) -> Callable:
-    """Show times, and count "this year", in the company's time zone whatever the
-    server's. Users without a company (the platform operator) have no relations pages."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        company = getattr(request.user, "company", None)
-        if company is None:
-            raise PermissionDenied
-        with timezone.override(ZoneInfo(company.timezone)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _percent(part: float, whole: float) -> float:
     """part/whole as a percentage capped at 100, for a bar's width."""
     if not whole:
@@ -82,7 +63,6 @@ def _percent(part: float, whole: float) -> float:
 
 
 @require_GET
-@company_time
 def index(request: HttpRequest) -> HttpResponse:
     from incidents.selectors import incident_list
 
@@ -119,7 +99,6 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@company_time
 def quotas(request: HttpRequest) -> HttpResponse:
     """Households contacted this year per person and per department against the quota,
     behind-first. An office the user cannot see is a 404."""
@@ -192,7 +171,6 @@ def _attitude_community(user: User, source) -> tuple[AttitudeFilterForm, object]
 
 
 @require_GET
-@company_time
 def attitudes(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, community = _attitude_community(user, request.GET)
@@ -217,7 +195,6 @@ def attitudes(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@company_time
 @application_errors
 def attitude_confirm(request: HttpRequest, person_id: int) -> HttpResponse:
     """Confirm a suggested class. The evidence behind the suggestion, and the note, go
@@ -285,11 +262,11 @@ def _survey_or_404(user: User, survey_id: int) -> Survey:
 def _invitations(user: User, survey: Survey) -> QuerySet[SurveyInvitation]:
     # A company-wide survey is visible to every office; each sees the owners of its own
     # communities only.
-    return scope_by_office(
-        user,
-        survey.invitations.select_related("person", "unit", "community", "response"),
-        "community__office_id",
-    ).order_by("community_id", "id")
+    return (
+        surveys.visible_invitations(user, survey)
+        .select_related("person", "unit", "community", "response")
+        .order_by("community_id", "id")
+    )
 
 
 def _invitation_or_404(user: User, survey: Survey, invitation_id: int) -> SurveyInvitation:
@@ -300,7 +277,6 @@ def _invitation_or_404(user: User, survey: Survey, invitation_id: int) -> Survey
 
 
 @require_GET
-@company_time
 def survey_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     qs = (
@@ -342,7 +318,6 @@ def _put_question_errors(form, formset, rows: list[int], exc: ApplicationError) 
 
 
 @require_http_methods(["GET", "POST"])
-@company_time
 @application_errors
 def survey_create(request: HttpRequest) -> HttpResponse:
     """The new-survey form. "Add a row" posts the form back and gets one more question
@@ -391,7 +366,7 @@ class Bar:
 def _results(user: User, survey: Survey) -> dict:
     """survey_results with labels and bar lengths; per community only the communities
     the user may see (a company-wide survey covers other offices too)."""
-    results = surveys.survey_results(survey=survey)
+    results = surveys.survey_results(survey=survey, user=user)
     seen = set(community_list(user=user).values_list("name", flat=True))
     by_line = results["by_service_line"]
     lines = [line for line in ServiceLine.values if line in by_line]
@@ -434,7 +409,6 @@ def _survey_context(request: HttpRequest, survey: Survey) -> dict:
 
 
 @require_GET
-@company_time
 def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = _survey_or_404(request.user, survey_id)
     return render_page_or_partial(
@@ -461,7 +435,6 @@ def _survey_action(request: HttpRequest, survey_id: int, action, done: str) -> H
 
 
 @require_POST
-@company_time
 @application_errors
 def survey_open(request: HttpRequest, survey_id: int) -> HttpResponse:
     return _survey_action(
@@ -470,14 +443,12 @@ def survey_open(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_time
 @application_errors
 def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
     return _survey_action(request, survey_id, surveys.survey_close, _("The survey is closed."))
 
 
 @require_http_methods(["GET", "POST"])
-@company_time
 @application_errors
 def survey_answer(request: HttpRequest, survey_id: int, invitation_id: int) -> HttpResponse:
     """Enter one owner's answers. htmx: the form opens in the page's answer panel; once

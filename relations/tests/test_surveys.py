@@ -133,3 +133,23 @@ def test_recurring_surveys_start_their_next_round(api_client_for, pmqa, owners):
     assert (nxt.round, nxt.previous_id, nxt.status) == (2, survey_id, "draft")
     assert survey_rounds_due(now=later) == []  # idempotent
     assert Survey.objects.count() == 2
+
+
+def test_company_wide_survey_shows_each_office_only_its_owners(
+    api_client_for, pmqa, owners, receptionist, office, office2
+):
+    client = api_client_for(pmqa)
+    survey_id = create(client, sample_size=18).json()["id"]
+    client.post(f"/api/v1/surveys/{survey_id}/open")
+    everyone = client.get(f"/api/v1/surveys/{survey_id}/invitations?limit=100").json()["results"]
+    assert len(everyone) == 18
+    desk = api_client_for(receptionist)  # office A1 only
+    mine = desk.get(f"/api/v1/surveys/{survey_id}/invitations?limit=100").json()["results"]
+    assert len(mine) == 12
+    theirs = next(i for i in everyone if i["id"] not in {m["id"] for m in mine})
+    r = desk.post(
+        f"/api/v1/surveys/{survey_id}/responses",
+        {"invitation": theirs["id"], "answers": {"repair": 5, "clean": 5}, "channel": "phone"},
+    )
+    assert r.status_code == 404
+    assert desk.get(f"/api/v1/surveys/{survey_id}/results").json()["invited"] == 12
