@@ -1,0 +1,71 @@
+"""Print the demo logins: who to sign in as, with which password, where."""
+
+import unicodedata
+
+from django.core.management.base import BaseCommand
+from django.db.models import Prefetch
+
+from demo import generator
+from org.models import Office, User
+
+ROLE_LABELS = {
+    "hotline_agent": "400坐席",
+    "receptionist": "前台接待",
+    "staff": "部门员工",
+    "supervisor": "部门主管",
+    "office_manager": "服务处经理",
+    "quality": "品训部",
+    "company_admin": "公司管理员",
+}
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - width(text), 0)
+
+
+class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # must answer in well under a second
+    help = "List the demo logins (username, name, roles, offices) and the shared password."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, url="http://127.0.0.1:8000", **options):
+        company = generator.demo_company()
+        if company is None:
+            self.stdout.write(
+                "No demo data yet. Load it with: python manage.py seed_demo (or: make demo)"
+            )
+            return
+        order = {u: i for i, u in enumerate(generator.demo_usernames())}
+        users = sorted(
+            User.objects.filter(company=company, is_active=True).prefetch_related(
+                Prefetch("offices", queryset=Office.objects.order_by("id")), "departments"
+            ),
+            key=lambda u: (order.get(u.username, len(order)), u.username),
+        )
+        rows = [("用户名 username", "姓名", "角色 roles", "服务处 / 部门")]
+        for u in users:
+            roles = "、".join(ROLE_LABELS.get(r, r) for r in u.roles)
+            where = "、".join(o.name for o in u.offices.all()) or "全公司"
+            departments = "、".join(d.name for d in u.departments.all())
+            rows.append(
+                (u.username, u.name, roles, f"{where} · {departments}" if departments else where)
+            )
+        widths = [max(width(r[i]) for r in rows) for i in range(3)]
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"OwnerDesk demo — {company.name}"))
+        for i, row in enumerate(rows):
+            line = "  ".join(pad(cell, widths[j]) for j, cell in enumerate(row[:3]))
+            self.stdout.write(f"  {line}  {row[3]}")
+            if i == 0:
+                self.stdout.write("  " + "-" * (sum(widths) + 6 + width(row[3])))
+        self.stdout.write("")
+        self.stdout.write(f"  Password for every demo login: {generator.DEMO_PASSWORD}")
+        self.stdout.write(f"  Open {url}")
+        self.stdout.write("")
