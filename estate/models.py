@@ -93,7 +93,13 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="unit_number_unique"),
         ]
-        indexes = [models.Index(fields=["number"], name="unit_number_idx")]
+        # varchar_pattern_ops: PostgreSQL serves prefix searches (LIKE 'x%') from these
+        # whatever its collation; other databases ignore opclasses.
+        indexes = [
+            models.Index(
+                fields=["number"], name="unit_number_idx", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -161,8 +167,16 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["company", "name_initials"], name="person_initials_idx"),
-            models.Index(fields=["company", "name_pinyin"], name="person_pinyin_idx"),
+            models.Index(
+                fields=["company", "name_initials"],
+                name="person_initials_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["company", "name_pinyin"],
+                name="person_pinyin_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["company", "name"], name="person_name_idx"),
         ]
 
@@ -190,7 +204,13 @@ class PersonPhone(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "number"], name="person_phone_unique"),
         ]
-        indexes = [models.Index(fields=["company", "number"], name="phone_lookup_idx")]
+        indexes = [
+            models.Index(
+                fields=["company", "number"],
+                name="phone_lookup_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

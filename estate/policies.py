@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from estate.models import Building, Community, Person, PersonPhone, Unit, UnitLink
 from org.models import Office, Role, User
-from org.policies import office_ids_for, scope_by_office
+from org.policies import is_company_wide, office_ids_for, scope_by_office
 
 ESTATE_MANAGERS = (Role.OFFICE_MANAGER, Role.COMPANY_ADMIN)
 PEOPLE_EDITORS = (
@@ -26,6 +26,9 @@ def visible_people(user: User, qs: QuerySet[Person]) -> QuerySet[Person]:
     ids = office_ids_for(user)
     if ids is None:
         return qs
+    if is_company_wide(user):
+        # Every office of the company: the company is the whole condition.
+        return qs.filter(company_id=user.company_id)
     linked_here = UnitLink.objects.filter(
         person_id=OuterRef("pk"), unit__community__office_id__in=ids
     )

@@ -5,6 +5,7 @@ import re
 from django.db.models import Prefetch, Q, QuerySet
 
 from core import phones
+from core.db import prefix_q
 from estate.models import Building, Community, Person, PersonPhone, Unit, UnitLink
 from estate.policies import visible
 from org.models import User
@@ -35,7 +36,7 @@ def unit_list(
     if building_id is not None:
         qs = qs.filter(building_id=building_id)
     if q:
-        qs = qs.filter(number__startswith=q.strip())
+        qs = qs.filter(prefix_q("number", q.strip()))
     return qs
 
 
@@ -56,16 +57,27 @@ def person_list(
 
     `q` matches a phone (all of it, or its first digits from 4 on), pinyin initials
     or full pinyin ('zs', 'zhangs'), a unit number prefix ('3-2-30') or a name.
+    Every condition is an `id IN (…)` on an indexed table or a prefix on an indexed
+    column: no join, so no DISTINCT and no scan of every person for a search.
     """
     qs = _people_base(user)
     if community_id is not None:
-        qs = qs.filter(unit_links__unit__community_id=community_id)
+        qs = qs.filter(
+            id__in=UnitLink.objects.filter(unit__community_id=community_id).values("person_id")
+        )
     if unit_id is not None:
-        qs = qs.filter(unit_links__unit_id=unit_id)
+        qs = qs.filter(id__in=UnitLink.objects.filter(unit_id=unit_id).values("person_id"))
     q = (q or "").strip()
     if q:
         qs = qs.filter(_search_filter(user, q))
-    return qs.distinct() if (community_id or unit_id or q) else qs
+    return qs
+
+
+def _linked_to_units(user: User, number_prefix: str) -> Q:
+    links = UnitLink.objects.filter(unit__community__company_id=user.company_id).filter(
+        prefix_q("unit__number", number_prefix)
+    )
+    return Q(id__in=links.values("person_id"))
 
 
 def _search_filter(user: User, q: str) -> Q:
@@ -75,24 +87,17 @@ def _search_filter(user: User, q: str) -> Q:
             number = phones.normalise(q)
         except phones.InvalidPhone:
             number = None
-        cond = Q(unit_links__unit__number__startswith=q)
+        cond = _linked_to_units(user, q)
+        own = PersonPhone.objects.filter(company_id=user.company_id)
         if number:
-            cond |= Q(
-                id__in=PersonPhone.objects.filter(company_id=user.company_id, number=number).values(
-                    "person_id"
-                )
-            )
+            cond |= Q(id__in=own.filter(number=number).values("person_id"))
         elif len(digits) >= 4:
-            cond |= Q(
-                id__in=PersonPhone.objects.filter(
-                    company_id=user.company_id, number__startswith=digits
-                ).values("person_id")
-            )
+            cond |= Q(id__in=own.filter(prefix_q("number", digits)).values("person_id"))
         return cond
     if _ASCII_LETTERS.match(q):
         key = q.lower()
-        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
-    return Q(name__contains=q) | Q(unit_links__unit__number__startswith=q)
+        return prefix_q("name_initials", key) | prefix_q("name_pinyin", key)
+    return Q(name__contains=q) | _linked_to_units(user, q)
 
 
 def person_by_phone(*, user: User, number: str) -> QuerySet[Person]:

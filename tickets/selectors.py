@@ -128,19 +128,13 @@ class ContactOut:
 
 def person_card_extras(*, user: User, person_ids: list[int]) -> dict[int, dict]:
     """Per person: open tickets and the last five contacts (any state), newest first,
-    visible to the user. Three queries whatever the number of people."""
+    visible to the user. One query whatever the number of people."""
     extras: dict[int, dict] = {
         pid: {"open_tickets": [], "recent_contacts": []} for pid in person_ids
     }
     if not person_ids:
         return extras
-    for t in (
-        _base(user)
-        .filter(person_id__in=person_ids, status__in=OPEN_STATUSES)
-        .order_by("-received_at", "-id")
-    ):
-        extras[t.person_id]["open_tickets"].append(ContactOut.of(t))
-    recent = (
+    rows = (
         visible(user, Ticket.objects.all())
         .filter(person_id__in=person_ids)
         .annotate(
@@ -150,9 +144,12 @@ def person_card_extras(*, user: User, person_ids: list[int]) -> dict[int, dict]:
                 order_by=[F("received_at").desc(), F("id").desc()],
             )
         )
-        .filter(rank__lte=5)
+        .filter(Q(rank__lte=5) | Q(status__in=OPEN_STATUSES))
         .order_by("person_id", "rank")
     )
-    for t in recent:
-        extras[t.person_id]["recent_contacts"].append(ContactOut.of(t))
+    for t in rows:
+        if t.status in OPEN_STATUSES:
+            extras[t.person_id]["open_tickets"].append(ContactOut.of(t))
+        if t.rank <= 5:
+            extras[t.person_id]["recent_contacts"].append(ContactOut.of(t))
     return extras
