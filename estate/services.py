@@ -193,7 +193,9 @@ def _set_phones(person: Person, numbers: list[str]) -> None:
     )
 
 
-def _set_links(person: Person, links: list[UnitLinkSpec], keep_unit_ids: set[int] = frozenset()) -> None:
+def _set_links(
+    person: Person, links: list[UnitLinkSpec], keep_unit_ids: set[int] = frozenset()
+) -> None:
     """Make the person's links those given, leaving alone links to `keep_unit_ids`
     (units the actor cannot see: another office's business)."""
     wanted = {s.unit.id: s.relation for s in links}
@@ -364,7 +366,9 @@ def person_update(
         units = list(units)
         _check_links(actor, units, person.company_id)
         seen = visible(actor, UnitLink.objects.filter(person=person)).select_related("unit")
-        hidden = set(person.unit_links.exclude(id__in=seen.values("id")).values_list("unit_id", flat=True))
+        hidden = set(
+            person.unit_links.exclude(id__in=seen.values("id")).values_list("unit_id", flat=True)
+        )
         old_links = _links_summary(seen)
         _set_links(person, units, keep_unit_ids=hidden)
         new_links = _links_summary(units)

@@ -23,7 +23,9 @@ def test_phone_lookup_normalises_the_number(api_client_for, hotline_agent, owner
     assert [p["name"] for p in r.json()["results"]] == ["张三"]
 
 
-def test_phone_lookup_returns_everyone_sharing_a_number(api_client_for, hotline_agent, office, unit):
+def test_phone_lookup_returns_everyone_sharing_a_number(
+    api_client_for, hotline_agent, office, unit
+):
     PersonFactory(office=office, name="王五", phones=["13700000000"], units=[unit])
     PersonFactory(office=office, name="王六", phones=["13700000000"], units=[unit])
     r = api_client_for(hotline_agent).get("/api/v1/people?phone=13700000000")
@@ -50,7 +52,9 @@ def test_person_of_another_office_is_404(api_client_for, office_manager, person_
     r = api_client_for(office_manager).get(f"/api/v1/people/{person_in_office2.id}")
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"
-    r = api_client_for(office_manager).patch(f"/api/v1/people/{person_in_office2.id}", {"name": "x"})
+    r = api_client_for(office_manager).patch(
+        f"/api/v1/people/{person_in_office2.id}", {"name": "x"}
+    )
     assert r.status_code == 404
 
 
@@ -107,7 +111,10 @@ def test_create_person_with_units_and_phones(api_client_for, receptionist, unit)
             "attitude": "favourable",
             "key_client": True,
             "special_needs": "独居老人",
-            "units": [{"unit": unit.id, "relation": "owner"}, {"unit": other_unit.id, "relation": "tenant"}],
+            "units": [
+                {"unit": unit.id, "relation": "owner"},
+                {"unit": other_unit.id, "relation": "tenant"},
+            ],
         },
     )
     assert r.status_code == 201, r.content
@@ -124,10 +131,14 @@ def test_create_person_with_units_and_phones(api_client_for, receptionist, unit)
 
 def test_create_person_field_errors(api_client_for, receptionist, unit):
     client = api_client_for(receptionist)
-    r = client.post("/api/v1/people", {"name": "X", "units": [{"unit": unit.id, "relation": "boss"}]})
+    r = client.post(
+        "/api/v1/people", {"name": "X", "units": [{"unit": unit.id, "relation": "boss"}]}
+    )
     assert r.status_code == 400
     assert "units.0.relation" in r.json()["error"]["fields"]
-    r = client.post("/api/v1/people", {"name": "X", "phones": ["123"], "units": [{"unit": unit.id}]})
+    r = client.post(
+        "/api/v1/people", {"name": "X", "phones": ["123"], "units": [{"unit": unit.id}]}
+    )
     assert r.status_code == 400
     assert "phones" in r.json()["error"]["fields"]
     r = client.post("/api/v1/people", {"phones": [], "units": [{"unit": unit.id}]})
@@ -166,7 +177,11 @@ def test_patch_person_records_timeline_and_attitude_history(api_client_for, rece
     assert r.json()["attitude"] == "adverse"
     assert r.json()["phones"] == ["138****5678", "136****1111"]
     change = AttitudeChange.objects.get(person=owner)
-    assert (change.previous, change.attitude, change.actor_id) == ("neutral", "adverse", receptionist.id)
+    assert (change.previous, change.attitude, change.actor_id) == (
+        "neutral",
+        "adverse",
+        receptionist.id,
+    )
     kinds = set(owner.events.values_list("kind", flat=True))
     assert kinds == {"updated", "phones_changed", "attitude_changed"}
     phones_event = owner.events.get(kind="phones_changed")
@@ -200,11 +215,19 @@ def test_estate_structure_endpoints(api_client_for, office_manager, office):
 def test_estate_structure_is_managers_only(api_client_for, receptionist, office, community):
     client = api_client_for(receptionist)
     assert (
-        client.post("/api/v1/communities", {"code": "z", "name": "z", "office": office.id}).status_code
+        client.post(
+            "/api/v1/communities", {"code": "z", "name": "z", "office": office.id}
+        ).status_code
         == 403
     )
-    assert client.post("/api/v1/buildings", {"community": community.id, "name": "9号楼"}).status_code == 403
-    assert client.post("/api/v1/units", {"community": community.id, "number": "9-1-1"}).status_code == 403
+    assert (
+        client.post("/api/v1/buildings", {"community": community.id, "name": "9号楼"}).status_code
+        == 403
+    )
+    assert (
+        client.post("/api/v1/units", {"community": community.id, "number": "9-1-1"}).status_code
+        == 403
+    )
 
 
 def test_other_office_community_is_404_for_writes_and_reads(
@@ -228,7 +251,9 @@ def test_units_in_another_office_are_neither_shown_nor_dropped(
     UnitLink.objects.create(person=owner, unit=elsewhere, relation="owner")
     client = api_client_for(receptionist)
     body = client.get(f"/api/v1/people/{owner.id}").json()
-    assert [u["number"] for u in body["units"]] == ["3-2-301"]  # the other office's home stays private
+    assert [u["number"] for u in body["units"]] == [
+        "3-2-301"
+    ]  # the other office's home stays private
     own_unit = body["units"][0]["unit"]
     r = client.patch(
         f"/api/v1/people/{owner.id}", {"units": [{"unit": own_unit, "relation": "family"}]}

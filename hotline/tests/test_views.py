@@ -850,12 +850,16 @@ def test_kb_from_another_offices_ticket_is_404(client, agent, community2):
     assert client.post(reverse("hotline:kb_from_ticket"), {"ticket": ticket.id}).status_code == 404
 
 
-def test_resolved_ticket_offers_the_knowledge_base_button(client, receptionist, engineer, community):
+def test_resolved_ticket_offers_the_knowledge_base_button(
+    client, receptionist, engineer, community
+):
     from django.utils import timezone
 
     from tickets.tests.factories import TicketFactory
 
-    ticket = TicketFactory(community=community, status="resolved", resolution="更换灯泡", resolved_at=timezone.now())
+    ticket = TicketFactory(
+        community=community, status="resolved", resolution="更换灯泡", resolved_at=timezone.now()
+    )
     url = reverse("tickets:detail", args=[ticket.id])
     client.force_login(receptionist)
     assert reverse("hotline:kb_from_ticket") in client.get(url).content.decode()

@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_token_for_good_credentials_and_401_for_bad(anon_api_client, office_manager):
-    ok = anon_api_client.post("/api/v1/auth/token", {"username": "manager_a1", "password": PASSWORD})
+    ok = anon_api_client.post(
+        "/api/v1/auth/token", {"username": "manager_a1", "password": PASSWORD}
+    )
     assert ok.status_code == 200
     assert ok.json()["token"]
     bad = anon_api_client.post("/api/v1/auth/token", {"username": "manager_a1", "password": "nope"})
@@ -102,7 +104,9 @@ def test_unknown_enum_value_is_400_with_field(api_client_for, company_admin, off
     assert "name" in r.json()["error"]["fields"]
 
 
-def test_department_outside_listed_offices_is_refused(api_client_for, company_admin, office, office2):
+def test_department_outside_listed_offices_is_refused(
+    api_client_for, company_admin, office, office2
+):
     from org.tests.factories import DepartmentFactory
 
     dept2 = DepartmentFactory(office=office2)
@@ -153,7 +157,9 @@ def test_staff_scoping_by_office_and_company(
 def test_company_admin_sees_every_office_but_not_other_company(
     api_client_for, company_admin, office, office2, other_office
 ):
-    codes = [o["code"] for o in api_client_for(company_admin).get("/api/v1/offices").json()["results"]]
+    codes = [
+        o["code"] for o in api_client_for(company_admin).get("/api/v1/offices").json()["results"]
+    ]
     assert codes == ["a1", "a2"]
 
 
