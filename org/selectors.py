@@ -21,9 +21,7 @@ def department_list(*, user: User, office_id: int | None = None) -> QuerySet[Dep
 
 def staff_list(*, user: User, include_inactive: bool = False) -> QuerySet[User]:
     qs = User.objects.all() if include_inactive else User.objects.filter(is_active=True)
-    return visible(user, qs).prefetch_related(
-        "offices", "departments"
-    )
+    return visible(user, qs).prefetch_related("offices", "departments")
 
 
 def supervisors_of(*, department: Department) -> list[User]:

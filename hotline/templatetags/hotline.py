@@ -15,5 +15,9 @@ register = template.Library()
 def kb_from_ticket_button(context, ticket):
     """'Keep as a knowledge-base article' on a resolved ticket, for those who edit the KB."""
     user = context["request"].user
-    shown = ticket.status in (Status.RESOLVED, Status.CLOSED) and bool(ticket.resolution) and can(user, "edit_kb")
+    shown = (
+        ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and bool(ticket.resolution)
+        and can(user, "edit_kb")
+    )
     return {"shown": shown, "ticket": ticket, "csrf_token": context.get("csrf_token")}
