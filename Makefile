@@ -24,11 +24,11 @@ $(VENV)/.created:
 	echo "Using $$py"; $$py -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip && touch $@
 
 $(VENV)/.installed: $(VENV)/.created pyproject.toml
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q .
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q '.[test]'
 	@touch $@
 
 .PHONY: install run serve migrate demo test lint format bench clean messages
