@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import BadInput
+from core.pagination import CappedPaginator
 from core.services import access_log_record
 from core.views import application_errors, render_page_or_partial
 from estate import selectors, services
@@ -270,7 +271,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.person_list(user=user, q=q), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.person_list(user=user, q=q), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for person in page:

@@ -939,3 +939,15 @@ def test_roster_import_with_the_real_roster_lists_bad_rows(client, office_manage
     assert [(e.row, e.column) for e in response.context["bad_rows"]] == [(2, "电话")]
     assert "未导入任何数据" in html_of(response)
     assert not community.units.exists()
+
+
+def test_broad_search_counts_at_most_a_thousand(client, receptionist, monkeypatch, office, unit):
+    from core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for i in range(5):
+        PersonFactory(office=office, name=f"张{i}", units=[unit])
+    client.force_login(receptionist)
+    response = client.get(reverse("estate:person_list"), {"q": "z"})
+    assert response.context["page"].paginator.capped
+    assert "3" in html_of(response) and len(response.context["page"].object_list) == 4
