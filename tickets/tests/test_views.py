@@ -1045,3 +1045,12 @@ def test_no_department_in_another_office_can_be_assigned(
     client.force_login(office_manager)
     response = client.post(act_url(logged, "assign"), {"assign-target": str(foreign.id)}, **HTMX)
     assert response.status_code == 400
+
+
+def test_person_page_shows_their_contact_history(
+    client, receptionist, office2_manager, owner, community
+):
+    mine = TicketFactory(community=community, person=owner, title="楼道灯不亮")
+    client.force_login(receptionist)
+    page = client.get(reverse("estate:person_detail", args=[owner.id])).content.decode()
+    assert mine.number in page and "楼道灯不亮" in page
