@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.idempotency.IdempotencyMiddleware",
+    "core.middleware.ApiErrorFormatMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -104,3 +104,12 @@ def test_without_key_every_post_acts(api_client_for, receptionist, unit):
     client.post("/api/v1/people", body)
     client.post("/api/v1/people", body)
     assert Person.objects.filter(name="陈静").count() == 2
+
+
+def test_unknown_api_path_and_wrong_method_answer_in_the_error_format(api_client_for, receptionist):
+    client = api_client_for(receptionist)
+    r = client.get("/api/v1/no-such-thing")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    r = client.patch("/api/v1/tickets", {})
+    assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in r["Allow"]
