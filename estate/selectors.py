@@ -15,7 +15,7 @@ _DIGITS = re.compile(r"^[\d\s\-+]+$")
 
 
 def community_list(*, user: User) -> QuerySet[Community]:
-    return visible(user, Community.objects.select_related("office"))
+    return visible(user, Community.objects.select_related("office", "company"))
 
 
 def building_list(*, user: User, community_id: int | None = None) -> QuerySet[Building]:
@@ -107,6 +107,11 @@ def person_by_phone(*, user: User, number: str) -> QuerySet[Person]:
         "person_id"
     )
     return _people_base(user).filter(id__in=ids)
+
+
+def person_find(*, user: User, person_id: int) -> Person | None:
+    """A visible person, without their phones and units (to refer to them)."""
+    return visible(user, Person.objects.all()).filter(id=person_id).first()
 
 
 def person_get(*, user: User, person_id: int) -> Person | None:

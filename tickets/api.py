@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from core.api import MAX_LIMIT, company_time, cursor_page
 from core.errors import BadInput, NotFound
-from estate.selectors import community_list, person_get, unit_list
+from estate.selectors import community_list, person_find, unit_list
 from org.models import Department, User
 from org.selectors import department_list, staff_list
 from tickets import selectors, services
@@ -178,7 +178,7 @@ def _visible(qs, obj_id: int | None, field: str):
 
 
 def _detail(request: HttpRequest, ticket_id: int) -> Ticket:
-    ticket = selectors.ticket_get(user=request.auth, ticket_id=ticket_id)
+    ticket = selectors.ticket_get(user=request.auth, ticket_id=ticket_id, with_documents=False)
     if ticket is None:
         raise NotFound("Ticket not found.")
     return ticket
@@ -191,12 +191,12 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
     unit = _visible(unit_list(user=user, community_id=community.id), payload.unit, "unit")
     person = None
     if payload.person is not None:
-        person = person_get(user=user, person_id=payload.person)
+        person = person_find(user=user, person_id=payload.person)
         if person is None:
             raise NotFound("person not found.", fields={"person": ["Not found."]})
     parties = []
     for i, p in enumerate(payload.parties):
-        party_person = person_get(user=user, person_id=p.person) if p.person else None
+        party_person = person_find(user=user, person_id=p.person) if p.person else None
         if p.person and party_person is None:
             raise NotFound("person not found.", fields={f"parties.{i}.person": ["Not found."]})
         party_unit = _visible(unit_list(user=user), p.unit, f"parties.{i}.unit")

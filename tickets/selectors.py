@@ -91,19 +91,21 @@ def ticket_list(
     return qs
 
 
-def ticket_get(*, user: User, ticket_id: int) -> Ticket | None:
-    """One visible ticket with its timeline and dispute parties."""
+def ticket_get(*, user: User, ticket_id: int, with_documents: bool = True) -> Ticket | None:
+    """One visible ticket with its timeline and dispute parties (and, for its page,
+    supervisions and attachments)."""
+    related = [
+        Prefetch(
+            "events", queryset=TicketEvent.objects.select_related("actor").order_by("at", "id")
+        ),
+        Prefetch("parties", queryset=TicketParty.objects.select_related("person", "unit")),
+    ]
+    if with_documents:
+        related += ["supervisions", "attachments"]
     return (
         _base(user)
         .select_related("office", "created_by")
-        .prefetch_related(
-            Prefetch(
-                "events", queryset=TicketEvent.objects.select_related("actor").order_by("at", "id")
-            ),
-            Prefetch("parties", queryset=TicketParty.objects.select_related("person", "unit")),
-            "supervisions",
-            "attachments",
-        )
+        .prefetch_related(*related)
         .filter(id=ticket_id)
         .first()
     )

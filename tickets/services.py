@@ -182,6 +182,18 @@ def _round_robin_pick(department: Department) -> User | None:
 # ---- intake ----------------------------------------------------------------------------
 
 
+_RELATIONS = [
+    "company",
+    "office",
+    "community",
+    "unit",
+    "person",
+    "department",
+    "assignee",
+    "created_by",
+]
+
+
 @dataclass(frozen=True)
 class PartyIn:
     """One side of a dispute: `side` is "complainant" or "respondent"."""
@@ -301,7 +313,10 @@ def ticket_create(
         created_by=actor,
     )
     try:
-        ticket.full_clean(exclude=["created_by"])
+        # The related objects were handed in (and scoped) by the caller, and the number
+        # comes from the locked counter: check the row's own fields only, without a
+        # query per foreign key and per constraint.
+        ticket.full_clean(exclude=_RELATIONS, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
     ticket.save()
