@@ -401,7 +401,7 @@ def test_answers_are_checked(client, quality, owners):
 def test_survey_refusals(client, quality, receptionist, engineer, office2_manager, office, owners):
     survey = survey_create(
         actor=quality,
-        title="满意度",
+        title="锦绣维修专项回访调研",
         questions=[{"code": "q1", "text": "维修?"}],
         channel="phone",
         sample_size=3,
