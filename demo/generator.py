@@ -2,16 +2,20 @@
 
 `generate()` runs the SEED_STEPS in order inside one transaction. Each step draws
 from its own random.Random, derived from the seed and the step's name, so adding a
-step (months of tickets, return visits, …) later never changes what the earlier
-steps produce. Rows are written with bulk_create: the full demo (about 2,000 units
-and 3,500 people) loads in a few seconds on SQLite.
+step later never changes what the earlier steps produce. Rows are written with
+bulk_create: the company, its estate (about 2,000 units and 3,000 people) and six
+months of history (demo.history: about 10,000 tickets with their timelines, return
+visits, calls…) load in well under a minute on SQLite.
+
+The history ends at `now` (the moment of seeding unless given): the same seed, scale
+and `now` give the same data; seeded next month, the history is still recent.
 """
 
 import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from graphlib import CycleError, TopologicalSorter
 from random import Random
@@ -20,10 +24,13 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from demo import history
 from demo.names import Name, NameMaker, PhonePool
 from estate.models import (
     Attitude,
+    AttitudeChange,
     Building,
     Channel,
     Community,
@@ -181,6 +188,8 @@ class Seed:
     units: list[Unit] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    now: datetime | None = None  # where the history ends
+    shared: dict = field(default_factory=dict)  # what the history steps hand on
 
     def rng(self, step: str) -> Random:
         return Random(f"{self.seed}:{step}")
@@ -247,6 +256,7 @@ def seed_staff(s: Seed) -> None:
                 roles=list(roles),
                 is_staff=Role.COMPANY_ADMIN in roles,
                 password=s.password_hash,
+                extension=history.EXTENSIONS.get(username, ""),
             )
         )
     User.objects.bulk_create(users)
@@ -612,14 +622,22 @@ def seed_people(s: Seed) -> None:
     s.counts["unit links"] = len(link_rows)
 
 
-# Steps run in this order, each inside the one transaction of `generate`.
-# Months of history (tickets, return visits, outbound contacts …) come as further
-# steps appended here; each draws from `seed.rng("<its name>")` and only adds rows.
+# Steps run in this order, each inside the one transaction of `generate`; each draws
+# from `seed.rng("<its name>")` and only adds rows. The history (demo.history) follows
+# the company and its estate.
+ESTATE_STEPS = ("organisation", "staff", "estate", "people")
 SEED_STEPS: list[tuple[str, Callable[[Seed], None]]] = [
     ("organisation", seed_organisation),
     ("staff", seed_staff),
     ("estate", seed_estate),
     ("people", seed_people),
+    ("tickets", history.seed_tickets),
+    ("visits", history.seed_visits),
+    ("desk", history.seed_desk),
+    ("hotline", history.seed_hotline),
+    ("knowledge", history.seed_knowledge),
+    ("incidents", history.seed_incidents),
+    ("relations", history.seed_relations),
 ]
 
 
@@ -632,10 +650,18 @@ def demo_company() -> Company | None:
 
 
 def generate(
-    *, seed: int = DEFAULT_SEED, scale: float = 1.0, log: Callable[[str], None] | None = None
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    log: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+    steps: tuple[str, ...] | None = None,
 ) -> Seed:
-    """Create the demo company and everything in it. Fails if it already exists."""
-    s = Seed(seed=seed, scale=scale, log=log or (lambda _m: None))
+    """Create the demo company and everything in it. Fails if it already exists.
+
+    `now`: where the history ends (default: this moment). `steps`: run only these
+    (e.g. ESTATE_STEPS for the company without history)."""
+    s = Seed(seed=seed, scale=scale, log=log or (lambda _m: None), now=now or timezone.now())
     with transaction.atomic():
         if demo_company() is not None:
             raise DemoConflict(f"company {DEMO_COMPANY_CODE!r} already exists")
@@ -645,10 +671,40 @@ def generate(
                 "usernames already in use: " + ", ".join(sorted(u for (u,) in taken))
             )
         for label, step in SEED_STEPS:
+            if steps is not None and label not in steps:
+                continue
             started = time.perf_counter()
             step(s)
             s.log(f"  {label:<14} {time.perf_counter() - started:6.2f} s")
     return s
+
+
+def train_category_models(log: Callable[[str], None] | None = None) -> dict[str, float | None]:
+    """Train each service office's category suggestion on the seeded history and return
+    its hold-out accuracy by office code (hotline.suggest: a fifth held out).
+
+    BLAS is held to one thread while fitting: on small machines OpenBLAS's threads
+    fight over the cores and make the fit ten times slower."""
+    from threadpoolctl import threadpool_limits
+
+    from hotline.suggest import category_model_train
+
+    company = demo_company()
+    result: dict[str, float | None] = {}
+    if company is None:
+        return result
+    with threadpool_limits(limits=1):
+        for office in Office.objects.filter(company=company, kind=Office.Kind.SERVICE):
+            started = time.perf_counter()
+            model = category_model_train(office=office)
+            result[office.code] = model.holdout_accuracy if model else None
+            if log:
+                samples = model.samples if model else 0
+                log(
+                    f"  {office.code:<14} {time.perf_counter() - started:6.2f} s"
+                    f"  {samples} tickets, hold-out accuracy {result[office.code]}"
+                )
+    return result
 
 
 # ---------------------------------------------------------------------------
@@ -797,4 +853,111 @@ def demo_digest() -> str:
         .order_by("unit__community__code", "unit__number", "person__name", "relation")
         .values_list("unit__community__code", "unit__number", "person__name", "relation")
     )
+    _digest_history(company, feed)
     return h.hexdigest()
+
+
+def _digest_history(company: Company, feed: Callable) -> None:
+    """The history by natural keys (ticket numbers, usernames, names), never by ids."""
+    from hotline.models import Article, Call, CallBack, Script
+    from incidents.models import Incident
+    from relations.models import Survey, SurveyResponse
+    from tickets.models import Supervision, Ticket, TicketCounter, TicketEvent
+    from visits.models import ReturnVisit, SamplingDecision, VisitRecord
+
+    feed(
+        Ticket.objects.filter(company=company)
+        .order_by("number")
+        .values_list(
+            "number",
+            "kind",
+            "channel",
+            "category",
+            "title",
+            "description",
+            "status",
+            "severity",
+            "area",
+            "emergency",
+            "received_at",
+            "due_at",
+            "resolved_at",
+            "closed_at",
+            "assignee__username",
+            "person__name",
+            "unit__number",
+            "resolution",
+            "rating",
+            "external_ref",
+            "complaint_valid",
+            "responsibility",
+        )
+    )
+    feed(
+        TicketEvent.objects.filter(ticket__company=company)
+        .order_by("ticket__number", "at", "id")
+        .values_list("ticket__number", "action", "at", "actor__username", "to_status", "text")
+    )
+    feed(
+        Supervision.objects.filter(ticket__company=company)
+        .order_by("ticket__number", "level")
+        .values_list("ticket__number", "level", "due_at", "at")
+    )
+    feed(
+        TicketCounter.objects.filter(office__company=company)
+        .order_by("office__code", "day")
+        .values_list("office__code", "day", "last")
+    )
+    feed(
+        ReturnVisit.objects.filter(company=company)
+        .order_by("due_by", "id")
+        .values_list(
+            "ticket__number",
+            "rule__code",
+            "purpose",
+            "assignee__username",
+            "due_from",
+            "due_by",
+            "done_at",
+            "qualified",
+        )
+    )
+    feed(
+        VisitRecord.objects.filter(visit__company=company)
+        .order_by("visited_at", "id")
+        .values_list("visit__ticket__number", "method", "visited_at", "satisfaction", "qualified")
+    )
+    feed(
+        SamplingDecision.objects.filter(ticket__company=company)
+        .order_by("id")
+        .values_list("ticket__number", "rule__code", "month", "resolved_in_month", "selected")
+    )
+    feed(
+        Call.objects.filter(company=company)
+        .order_by("started_at", "id")
+        .values_list("number", "direction", "outcome", "agent__username", "duration_s")
+    )
+    feed(
+        CallBack.objects.filter(company=company)
+        .order_by("due_at", "id")
+        .values_list("number", "reason", "due_at", "done_at", "agent__username")
+    )
+    feed(
+        Article.objects.filter(company=company)
+        .order_by("id")
+        .values_list("title", "category", "helped", "source_ticket__number")
+    )
+    feed(Script.objects.filter(company=company).order_by("position").values_list("title", "text"))
+    feed(
+        Incident.objects.filter(company=company)
+        .order_by("started_at")
+        .values_list("title", "kind", "started_at", "ended_at")
+    )
+    feed(
+        AttitudeChange.objects.filter(person__company=company)
+        .order_by("at", "id")
+        .values_list("person__name", "previous", "attitude", "reason")
+    )
+    # Survey samples are drawn by survey id (as the service does): only their size here.
+    feed(Survey.objects.filter(company=company).order_by("round").values_list("round", "status"))
+    feed([SurveyResponse.objects.filter(invitation__survey__company=company).count()])

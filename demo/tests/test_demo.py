@@ -1,24 +1,29 @@
 """The demo company: realistic, complete, deterministic, and loaded only once."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from core import phones
 from core.models import AccessLog
-from demo import generator
+from demo import generator, history
 from estate.models import Community, Person, PersonPhone, Relation, Residency, Unit, UnitLink
 from estate.pinyin import name_keys
+from hotline.models import CategoryModel
 from org.models import Company, Department, Office, Role, User
 from org.policies import is_company_wide
 from org.services import api_token_issue
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
 SMALL = 0.1
+TINY = 0.05  # enough history to compare runs
 CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
@@ -30,8 +35,14 @@ def fast_hasher(settings):
 def _counts() -> dict[str, int]:
     return {
         m.__name__: m.objects.count()
-        for m in (Company, Office, Department, User, Community, Unit, Person, PersonPhone)
+        for m in (Company, Office, Department, User, Community, Unit, Person, PersonPhone, Ticket)
     }
+
+
+@pytest.fixture
+def now():
+    """Where the history ends: fixed for a test, so two runs can be compared."""
+    return timezone.now().replace(microsecond=0)
 
 
 def _seed(*args: str) -> str:
@@ -41,7 +52,8 @@ def _seed(*args: str) -> str:
 
 
 def test_full_size_demo_is_a_realistic_company():
-    generator.generate()
+    # The company and its estate at full size (the history is tested at a small scale).
+    generator.generate(steps=generator.ESTATE_STEPS)
     company = Company.objects.get(code="heyue")
     assert company.name == "和悦物业服务有限公司"
 
@@ -128,25 +140,39 @@ def _digest_of_a_run(**kwargs) -> str:
     return digest
 
 
-def test_generation_is_deterministic(fast_hasher):
-    first = _digest_of_a_run(scale=SMALL)
+def test_generation_is_deterministic(fast_hasher, now):
+    first = _digest_of_a_run(scale=TINY, now=now)
     assert first
-    assert _digest_of_a_run(scale=SMALL) == first
-    assert _digest_of_a_run(scale=SMALL, seed=7) != first
+    assert _digest_of_a_run(scale=TINY, now=now) == first
+    # Another seed is another company (the estate alone shows it).
+    steps = generator.ESTATE_STEPS
+    assert _digest_of_a_run(scale=SMALL, seed=7, steps=steps) != _digest_of_a_run(
+        scale=SMALL, steps=steps
+    )
+    # The history ends at `now`: a day later is another history.
+    assert _digest_of_a_run(scale=TINY, now=now - timedelta(days=1)) != first
 
 
-def test_seed_demo_loads_once(fast_hasher):
-    assert "loaded" in _seed("--scale", str(SMALL))
+def test_seed_demo_loads_once_and_trains_the_category_suggestion(fast_hasher):
+    out = _seed("--scale", str(SMALL))
+    assert "loaded" in out
     counts = _counts()
     assert counts["Unit"] > 100
+    assert counts["Ticket"] > 500
+    # Each service office's suggestion is trained on its history, with its accuracy.
+    assert "hold-out accuracy" in out
+    models = CategoryModel.objects.filter(office__company__code="heyue")
+    assert models.count() == 4
+    assert all(m.holdout_accuracy and m.holdout_accuracy > 0.6 for m in models)
     out = _seed()
     assert out.strip() == "demo data already loaded"
     assert _counts() == counts
 
 
-def test_reset_deletes_and_reloads_around_protected_rows(fast_hasher, company, office):
+def test_reset_deletes_and_reloads_around_protected_rows(fast_hasher, company, office, now):
     """Other companies survive; rows pointing at demo rows with PROTECT do not block."""
-    _seed("--scale", str(SMALL))
+    at = ("--now", now.isoformat(), "--no-train")
+    _seed("--scale", str(TINY), *at)
     user = User.objects.get(username="cuihu_front")
     person = Person.objects.filter(company__code="heyue").first()
     AccessLog.objects.create(
@@ -155,7 +181,7 @@ def test_reset_deletes_and_reloads_around_protected_rows(fast_hasher, company, o
     api_token_issue(user=user)
     digest = generator.demo_digest()
 
-    out = _seed("--reset", "--scale", str(SMALL))
+    out = _seed("--reset", "--scale", str(TINY), *at)
     assert "Deleted the demo company" in out
     assert Company.objects.filter(code="heyue").count() == 1
     assert generator.demo_digest() == digest
@@ -176,7 +202,7 @@ def test_demo_logins_lists_staff_and_password(fast_hasher):
     call_command("demo_logins", stdout=out)
     assert "seed_demo" in out.getvalue()
 
-    _seed("--scale", str(SMALL))
+    _seed("--scale", str(SMALL), "--no-train")
     out = StringIO()
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
@@ -185,3 +211,8 @@ def test_demo_logins_lists_staff_and_password(fast_hasher):
     for username in generator.demo_usernames():
         assert username in text
     assert "400客服中心" in text
+    # The phone system's key and secret, and a push to try.
+    assert history.DEMO_PHONE_KEY in text and history.DEMO_PHONE_SECRET in text
+    curl = next(line.strip() for line in text.splitlines() if line.strip().startswith("curl "))
+    assert "/api/v1/phone/push" in curl and '"extension": "8001"' in curl
+    assert User.objects.get(username="hy_hotline1").extension == "8001"

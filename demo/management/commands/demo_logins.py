@@ -5,8 +5,11 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.db.models import Prefetch
 
-from demo import generator
+from demo import generator, history
+from estate.models import PersonPhone
+from hotline.models import PhoneSystem
 from org.models import Office, User
+from tickets.models import OPEN_STATUSES, Ticket
 
 ROLE_LABELS = {
     "hotline_agent": "400坐席",
@@ -68,4 +71,45 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"  Password for every demo login: {generator.DEMO_PASSWORD}")
         self.stdout.write(f"  Open {url}")
+        self.stdout.write("")
+        self._phone_system(company, url)
+
+    def _phone_system(self, company, url: str) -> None:
+        """The 400 centre's phone system, and a call to push as it would."""
+        system = PhoneSystem.objects.filter(company=company, key=history.DEMO_PHONE_KEY).first()
+        if system is None:
+            return
+        agents = ", ".join(
+            f"{u.username} {u.extension}"
+            for u in User.objects.filter(company=company)
+            .exclude(extension="")
+            .order_by("extension")
+        )
+        # An owner with open work, so the screen-pop has something to show.
+        caller = (
+            Ticket.objects.filter(company=company, status__in=OPEN_STATUSES, person__isnull=False)
+            .order_by("-received_at")
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        number = (
+            PersonPhone.objects.filter(person_id=caller)
+            .order_by("position")
+            .values_list("number", flat=True)
+            .first()
+            or "13800138000"
+        )
+        self.stdout.write(f"  Phone system of the 400 centre: {system.name}")
+        self.stdout.write(f"    key    {system.key}")
+        self.stdout.write(f"    secret {history.DEMO_PHONE_SECRET}")
+        self.stdout.write(f"    agent extensions: {agents}")
+        self.stdout.write(
+            "  Push a ringing call to extension 8001 (sign in as hy_hotline1 to see it pop):"
+        )
+        self.stdout.write(
+            f"    curl -X POST {url.rstrip('/')}/api/v1/phone/push"
+            " -H 'Content-Type: application/json'"
+            f" -H 'X-Phone-System: {system.key}' -H 'X-Phone-Secret: {history.DEMO_PHONE_SECRET}'"
+            f""" -d '{{"number": "{number}", "event": "ringing", "extension": "8001"}}'"""
+        )
         self.stdout.write("")
