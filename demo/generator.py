@@ -681,29 +681,23 @@ def generate(
 
 def train_category_models(log: Callable[[str], None] | None = None) -> dict[str, float | None]:
     """Train each service office's category suggestion on the seeded history and return
-    its hold-out accuracy by office code (hotline.suggest: a fifth held out).
-
-    BLAS is held to one thread while fitting: on small machines OpenBLAS's threads
-    fight over the cores and make the fit ten times slower."""
-    from threadpoolctl import threadpool_limits
-
+    its hold-out accuracy by office code (hotline.suggest: a fifth held out)."""
     from hotline.suggest import category_model_train
 
     company = demo_company()
     result: dict[str, float | None] = {}
     if company is None:
         return result
-    with threadpool_limits(limits=1):
-        for office in Office.objects.filter(company=company, kind=Office.Kind.SERVICE):
-            started = time.perf_counter()
-            model = category_model_train(office=office)
-            result[office.code] = model.holdout_accuracy if model else None
-            if log:
-                samples = model.samples if model else 0
-                log(
-                    f"  {office.code:<14} {time.perf_counter() - started:6.2f} s"
-                    f"  {samples} tickets, hold-out accuracy {result[office.code]}"
-                )
+    for office in Office.objects.filter(company=company, kind=Office.Kind.SERVICE):
+        started = time.perf_counter()
+        model = category_model_train(office=office)
+        result[office.code] = model.holdout_accuracy if model else None
+        if log:
+            samples = model.samples if model else 0
+            log(
+                f"  {office.code:<14} {time.perf_counter() - started:6.2f} s"
+                f"  {samples} tickets, hold-out accuracy {result[office.code]}"
+            )
     return result
 
 

@@ -26,7 +26,6 @@ event actions and data, the same numbering, the same sampling arithmetic.
 """
 
 import bisect
-import hashlib
 import heapq
 import math
 import struct
@@ -67,7 +66,7 @@ from estate.models import (
     UnitLink,
 )
 from hotline.kb import search_text_of
-from hotline.models import Article, Call, CallBack, PhoneSystem, Script
+from hotline.models import Article, Call, CallBack, Script
 from hotline.services import phone_system_create
 from incidents.models import Incident
 from org.models import Department, Office, User
@@ -1741,10 +1740,7 @@ def seed_hotline(s: "Seed") -> None:
     now = clock.now
     centre = s.hotline_centre
     system, _secret = phone_system_create(
-        office=centre, name="400呼叫中心交换机", key=DEMO_PHONE_KEY
-    )
-    PhoneSystem.objects.filter(pk=system.pk).update(
-        secret_digest=hashlib.sha256(DEMO_PHONE_SECRET.encode()).hexdigest()
+        office=centre, name="400呼叫中心交换机", key=DEMO_PHONE_KEY, secret=DEMO_PHONE_SECRET
     )
     phones_of = _preferred_phones(s)
     pool = s.phone_pool(rng)

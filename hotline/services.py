@@ -33,9 +33,12 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def phone_system_create(*, office: Office, name: str, key: str) -> tuple[PhoneSystem, str]:
-    """Register a phone system; returns it with its secret, shown once."""
-    secret = secrets.token_urlsafe(24)
+def phone_system_create(
+    *, office: Office, name: str, key: str, secret: str | None = None
+) -> tuple[PhoneSystem, str]:
+    """Register a phone system; returns it with its secret (a new random one unless
+    given), shown once: only its digest is kept."""
+    secret = secret or secrets.token_urlsafe(24)
     system = PhoneSystem.objects.create(
         company_id=office.company_id,
         office=office,

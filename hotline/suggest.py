@@ -14,6 +14,7 @@ from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits
 
 from hotline.models import CategoryModel
 from hotline.text import normalise, tokenize, words
@@ -187,8 +188,10 @@ def category_model_train(*, office: Office) -> CategoryModel | None:
     texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
     if len(texts) < MIN_SAMPLES or len(set(labels)) < 2:
         return None
-    accuracy = evaluate(texts, labels)
-    model = _pipeline().fit(texts, labels)
+    # One BLAS thread: on a small machine its default threads make a fit ten times slower.
+    with threadpool_limits(limits=1):
+        accuracy = evaluate(texts, labels)
+        model = _pipeline().fit(texts, labels)
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     with transaction.atomic():

@@ -7,7 +7,7 @@ import hashlib
 import json
 import math
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -348,7 +348,8 @@ def _write_record(
     fields = {
         "visit": visit.id,
         "method": method,
-        "visited_at": visited_at.isoformat(),
+        # In UTC, as stored: the hash can be checked again from the database.
+        "visited_at": visited_at.astimezone(UTC).isoformat(),
         "quality": quality,
         "result": result,
         "satisfaction": satisfaction,
