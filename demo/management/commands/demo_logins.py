@@ -4,22 +4,13 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 from django.db.models import Prefetch
+from django.utils import translation
 
 from demo import generator, history
 from estate.models import PersonPhone
 from hotline.models import PhoneSystem
-from org.models import Office, User
+from org.models import Office, Role, User
 from tickets.models import OPEN_STATUSES, Ticket
-
-ROLE_LABELS = {
-    "hotline_agent": "400坐席",
-    "receptionist": "前台接待",
-    "staff": "部门员工",
-    "supervisor": "部门主管",
-    "office_manager": "服务处经理",
-    "quality": "品训部",
-    "company_admin": "公司管理员",
-}
 
 
 def width(text: str) -> int:
@@ -54,7 +45,8 @@ class Command(BaseCommand):
         )
         rows = [("用户名 username", "姓名", "角色 roles", "服务处 / 部门")]
         for u in users:
-            roles = "、".join(ROLE_LABELS.get(r, r) for r in u.roles)
+            with translation.override("zh-hans"):  # the labels the staff UI shows
+                roles = "、".join(str(Role(r).label) if r in Role.values else r for r in u.roles)
             where = "、".join(o.name for o in u.offices.all()) or "全公司"
             departments = "、".join(d.name for d in u.departments.all())
             rows.append(
