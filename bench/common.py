@@ -131,7 +131,9 @@ def _fmt(value: float, unit: str) -> str:
 def _describe(fig: Figure) -> str:
     text = f"{fig.name}: {_fmt(fig.value, fig.unit)}"
     if fig.target is not None:
-        text += f"  (target {fig.sign} {_fmt(fig.target, fig.unit)}: {'ok' if fig.ok else 'MISSED'})"
+        text += (
+            f"  (target {fig.sign} {_fmt(fig.target, fig.unit)}: {'ok' if fig.ok else 'MISSED'})"
+        )
     if fig.note:
         text += f"  [{fig.note}]"
     return text
