@@ -256,6 +256,9 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "status", "id"], name="ticket_office_status_idx"),
+            # The work lists: newest first within an office, or the whole company.
+            models.Index(fields=["office", "-received_at", "-id"], name="ticket_office_recv_idx"),
+            models.Index(fields=["company", "-received_at", "-id"], name="ticket_company_recv_idx"),
             models.Index(fields=["community", "received_at"], name="ticket_community_recv_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["department", "status"], name="ticket_department_idx"),

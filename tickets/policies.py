@@ -7,7 +7,7 @@ Visibility follows the office: staff see every ticket of the offices they belong
 from django.db.models import QuerySet
 
 from org.models import Role, User
-from org.policies import scope_by_office
+from org.policies import is_company_wide, scope_by_office
 from tickets.models import Kind, Status, Ticket
 
 CREATORS = tuple(Role.values)  # anyone on the desk logs a contact, even answered on the spot
@@ -16,6 +16,9 @@ FRONT_DESK = (Role.HOTLINE_AGENT, Role.RECEPTIONIST)
 
 def visible(user: User, qs: QuerySet) -> QuerySet:
     if qs.model is Ticket:
+        if is_company_wide(user):
+            # Every office of the company: one condition the (company, …) indexes serve.
+            return qs.filter(company_id=user.company_id)
         return scope_by_office(user, qs, "office_id")
     return scope_by_office(user, qs, "ticket__office_id")
 

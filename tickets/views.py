@@ -14,7 +14,6 @@ from datetime import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import phones
 from core.errors import ApplicationError, BadInput, Conflict, NotAllowed, NotFound
+from core.pagination import CappedPaginator
 from estate import selectors as estate_selectors
 from estate.models import Community, Person, Unit
 from org.models import Office, Role, User
@@ -230,7 +230,9 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form, tab, data, by_office = _list_state(request)
     now = timezone.now()
-    page = Paginator(_filtered(user, tab, data, now), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_filtered(user, tab, data, now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     for ticket in page:
         config = by_office.get(ticket.office_id, {}).get(ticket.category)
         ticket.category_name = config.name if config else ticket.category
