@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,20 +61,28 @@ def _visitor_for(rule: VisitRule, ticket: Ticket) -> User | None:
 
 def _least_loaded_property_staff(office: Office) -> User | None:
     """Customer-service staff of the office with the fewest visits still to make."""
-    candidates = (
-        User.objects.filter(
+    candidates = [
+        u
+        for u in User.objects.filter(
             is_active=True,
             departments__office=office,
             departments__kind=Department.Kind.CUSTOMER_SERVICE,
         )
-        .annotate(open_visits=Count("return_visits", filter=Q(return_visits__done_at__isnull=True)))
-        .order_by("open_visits", "id")
         .distinct()
+        .order_by("id")
+        if u.has_role(Role.STAFF, Role.RECEPTIONIST, Role.SUPERVISOR)
+    ]
+    if not candidates:
+        return None
+    # Only the candidates' open visits, counted on the (assignee, done_at) index.
+    load = dict(
+        ReturnVisit.objects.filter(assignee__in=candidates, done_at__isnull=True)
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("assignee", "n")
     )
-    for user in candidates:
-        if user.has_role(Role.STAFF, Role.RECEPTIONIST, Role.SUPERVISOR):
-            return user
-    return None
+    return min(candidates, key=lambda u: (load.get(u.id, 0), u.id))
 
 
 def _had_unqualified_visit(ticket: Ticket) -> bool:
