@@ -1736,11 +1736,11 @@ class _Server:
     """`manage.py runserver --noreload` on a free port of 127.0.0.1, with the
     benchmark's environment (its database, DEBUG off)."""
 
-    def __init__(self):
+    def __init__(self, index: int):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        log_path = ROOT / "var" / f"bench-server-{self.port}.log"
+        log_path = ROOT / "var" / f"bench-server-{index}.log"  # the last run's, per server
         self.log_path = log_path
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
@@ -1886,7 +1886,7 @@ def _create_over_http(ctx: Context, load: Load) -> None:
             raise RuntimeError(f"in-process creation answered {response.status_code}")
 
     queries = len(sql_of(create_in_process))
-    servers = [_Server(), _Server()]
+    servers = [_Server(1), _Server(2)]
     try:
         for s in servers:
             s.wait()

@@ -90,6 +90,10 @@ class SamplingDecision(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # "Already decided for this ticket, rule and month?" is asked on every resolution.
+        indexes = [
+            models.Index(fields=["ticket", "rule", "month"], name="sampling_decision_lookup_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.reason}"
