@@ -71,3 +71,17 @@ def fields_from_validation_error(exc) -> dict[str, list[str]]:
             for k, v in exc.message_dict.items()
         }
     return {"non_field": [str(m) for m in exc.messages]}
+
+
+def full_clean_or_bad_input(obj, message: str | None = None, **full_clean_options) -> None:
+    """Validate a model instance; its ValidationError becomes a BadInput (400) carrying
+    the field map. `full_clean_options` go to `full_clean` (exclude, validate_unique…)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    try:
+        obj.full_clean(**full_clean_options)
+    except ValidationError as exc:
+        raise BadInput(
+            message or gettext("Invalid data."), fields=fields_from_validation_error(exc)
+        ) from exc

@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import phones
-from core.errors import BadInput, NotAllowed, NotFound, fields_from_validation_error
+from core.errors import (
+    BadInput,
+    NotAllowed,
+    NotFound,
+    full_clean_or_bad_input,
+)
 from estate.models import (
     Attitude,
     AttitudeChange,
@@ -35,10 +39,7 @@ from org.policies import visible as org_visible
 
 
 def _clean(obj, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
+    full_clean_or_bad_input(obj, exclude=exclude)
 
 
 def _require(user: User, action: str, obj: object | None = None) -> None:

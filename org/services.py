@@ -10,16 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import BadInput, NotAllowed, fields_from_validation_error
+from core.errors import BadInput, NotAllowed, full_clean_or_bad_input
 from org.models import ApiToken, Company, Department, Office, Role, User
 from org.policies import can, visible
 
 
 def _clean(obj) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
+    full_clean_or_bad_input(obj)
 
 
 def company_create(
@@ -144,10 +141,7 @@ def staff_create(
 
 
 def _clean_user(user: User, *, exclude_password: bool) -> None:
-    try:
-        user.full_clean(exclude=["password"] if exclude_password else None)
-    except ValidationError as exc:
-        raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
+    full_clean_or_bad_input(user, exclude=["password"] if exclude_password else None)
 
 
 @transaction.atomic

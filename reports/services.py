@@ -3,11 +3,16 @@ the written report to the office manager (DOMAIN §5, 管理员每月末)."""
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.errors import BadInput, Conflict, NotAllowed, NotFound, fields_from_validation_error
+from core.errors import (
+    BadInput,
+    Conflict,
+    NotAllowed,
+    NotFound,
+    full_clean_or_bad_input,
+)
 from org.models import Company, User
 from reports.forms import FINDING, PROPOSAL_MAX, parse_scope
 from reports.models import MonthlyReview
@@ -64,12 +69,7 @@ def review_save(
                 review = MonthlyReview(**key)
             review.proposal = proposal
             review.updated_by = actor
-            try:
-                review.full_clean(validate_unique=False)
-            except ValidationError as exc:
-                raise BadInput(
-                    _("Check the proposal."), fields=fields_from_validation_error(exc)
-                ) from exc
+            full_clean_or_bad_input(review, _("Check the proposal."), validate_unique=False)
             review.save()
     except IntegrityError as exc:
         # Two first saves of one finding at once: the other one was written first.

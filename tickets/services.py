@@ -12,7 +12,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -26,7 +25,7 @@ from core.errors import (
     NotAllowed,
     NotFound,
     RuleViolation,
-    fields_from_validation_error,
+    full_clean_or_bad_input,
 )
 from core.tasks import enqueue_on_commit, notify_users
 from estate.models import Community, Person, Unit
@@ -312,13 +311,12 @@ def ticket_create(
         complainant_consent=complainant_consent,
         created_by=actor,
     )
-    try:
-        # The related objects were handed in (and scoped) by the caller, and the number
-        # comes from the locked counter: check the row's own fields only, without a
-        # query per foreign key and per constraint.
-        ticket.full_clean(exclude=_RELATIONS, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
+    # The related objects were handed in (and scoped) by the caller, and the number comes
+    # from the locked counter: check the row's own fields only, without a query per
+    # foreign key and per constraint.
+    full_clean_or_bad_input(
+        ticket, exclude=_RELATIONS, validate_unique=False, validate_constraints=False
+    )
     ticket.save()
     TicketParty.objects.bulk_create(
         [

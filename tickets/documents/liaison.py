@@ -12,7 +12,6 @@ issue the form, report progress and record the acceptance.
 
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from core.errors import (
     NotAllowed,
     NotFound,
     RuleViolation,
-    fields_from_validation_error,
+    full_clean_or_bad_input,
 )
 from org.models import User
 from org.selectors import supervisors_of
@@ -150,10 +149,7 @@ def liaison_issue(
         issued_at=timezone.now(),
         issued_by=actor,
     )
-    try:
-        form.full_clean()
-    except ValidationError as exc:
-        raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
+    full_clean_or_bad_input(form)
     form.save()
     _event(
         ticket,

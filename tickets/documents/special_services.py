@@ -22,7 +22,6 @@ import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -36,7 +35,7 @@ from core.errors import (
     NotAllowed,
     NotFound,
     RuleViolation,
-    fields_from_validation_error,
+    full_clean_or_bad_input,
 )
 from org.models import Department, Office, Role, User
 from org.policies import office_ids_for, scope_by_office
@@ -191,10 +190,7 @@ def _check_price_fields(name: str | None, unit: str | None, price) -> dict:
 
 
 def _save_item(item: PriceItem) -> PriceItem:
-    try:
-        item.full_clean()
-    except ValidationError as exc:
-        raise BadInput(_("Invalid data."), fields=fields_from_validation_error(exc)) from exc
+    full_clean_or_bad_input(item)
     item.save()
     return item
 
