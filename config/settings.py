@@ -183,7 +183,7 @@ OWNERDESK = {
     "PERSON_CARD_EXTRAS": "tickets.selectors.person_card_extras",
     # Run inside the transaction that resolves a ticket (return visits are planned
     # there); named here because tickets cannot import the apps built on them.
-    "ON_TICKET_RESOLVED": ["visits.services.visit_plan_for_resolved_ticket"],
+    "ON_TICKET_RESOLVED": ["visits.planning.visit_plan_for_resolved_ticket"],
     "SMS_BACKEND": "core.sms.OutboxBackend",
 }
 

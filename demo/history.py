@@ -9,7 +9,7 @@ Steps (appended to generator.SEED_STEPS, each with its own random generator):
   cancellations; whatever lies after `now` is not there yet, so recent tickets are
   still open. Planned in memory.
 - `visits`: the return visits the default rules ask for (visits.rules), chosen exactly
-  as visits.services.visit_plan_for_resolved_ticket does (a counter per office, rule
+  as visits.planning.visit_plan_for_resolved_ticket does (a counter per office, rule
   and month; chosen while fewer than ceil(share × resolved)); most are recorded, some
   unqualified — which reopens the ticket, and the re-resolved ticket is visited again.
 - `desk`: writes all of it with bulk_create — tickets numbered per office and day,

@@ -168,6 +168,8 @@ class ReturnVisit(models.Model):
         indexes = [
             models.Index(fields=["office", "done_at", "due_by"], name="visit_office_due_idx"),
             models.Index(fields=["assignee", "done_at", "due_by"], name="visit_assignee_due_idx"),
+            # Whose turn is the next visit: each candidate's latest visit, one probe each.
+            models.Index(fields=["assignee", "-id"], name="visit_assignee_latest_idx"),
         ]
 
     def __str__(self) -> str:

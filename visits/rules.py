@@ -1,7 +1,5 @@
 """Default return-visit rules (DOMAIN §5) and how a resolved ticket finds its rule."""
 
-from django.db import transaction
-
 from org.models import Company
 from tickets.models import Ticket
 from visits.models import Visitor, VisitRule
@@ -62,30 +60,31 @@ DEFAULT_RULES = (
 
 
 def rules_ensure_defaults(*, company: Company) -> list[VisitRule]:
-    """The company's rules, creating the defaults the first time (later edits are kept)."""
-    with transaction.atomic():
+    """The company's rules, creating the defaults the first time (later edits are kept).
+
+    Read on every resolution: when the rules exist this is one SELECT, no savepoint."""
+    existing = list(VisitRule.objects.filter(company=company))
+    if not existing:
+        VisitRule.objects.bulk_create(
+            [
+                VisitRule(
+                    company=company,
+                    code=code,
+                    name=name,
+                    kind=kind,
+                    area=area,
+                    severity=severity,
+                    share_percent=share,
+                    window_start_days=start,
+                    window_end_days=end,
+                    visitor=visitor,
+                    priority=priority,
+                )
+                for code, name, kind, area, severity, share, start, end, visitor, priority in DEFAULT_RULES
+            ],
+            ignore_conflicts=True,
+        )
         existing = list(VisitRule.objects.filter(company=company))
-        if not existing:
-            VisitRule.objects.bulk_create(
-                [
-                    VisitRule(
-                        company=company,
-                        code=code,
-                        name=name,
-                        kind=kind,
-                        area=area,
-                        severity=severity,
-                        share_percent=share,
-                        window_start_days=start,
-                        window_end_days=end,
-                        visitor=visitor,
-                        priority=priority,
-                    )
-                    for code, name, kind, area, severity, share, start, end, visitor, priority in DEFAULT_RULES
-                ],
-                ignore_conflicts=True,
-            )
-            existing = list(VisitRule.objects.filter(company=company))
     return sorted(existing, key=lambda r: (r.priority, r.id))
 
 

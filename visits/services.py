@@ -1,17 +1,15 @@
-"""Writes for return visits: planning after resolution (with guaranteed sampling),
-routine visits, recording with the owner's signature, corrections, one-time codes."""
+"""Writes for return visits: routine visits, recording with the owner's signature,
+corrections, one-time codes. Planning after resolution is in visits.planning."""
 
 import base64
 import binascii
 import hashlib
 import json
-import math
 import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,147 +17,20 @@ from core import phones
 from core.errors import BadInput, Conflict, NotAllowed, NotFound, RuleViolation
 from core.sms import send_sms
 from estate.models import Person, Unit
-from org.models import Department, Office, Role, User
-from tickets.models import Ticket
+from org.models import Office, Role, User
 from tickets.services import ticket_reopen_after_visit
 from visits.models import (
     ReturnVisit,
-    SamplingCounter,
-    SamplingDecision,
     SignatureCode,
     VisitEvent,
-    Visitor,
     VisitRecord,
-    VisitRule,
 )
 from visits.policies import can, visible
-from visits.rules import rule_for, rules_ensure_defaults
 
 MAX_SIGNATURE_BYTES = 300 * 1024
 CODE_TTL = timedelta(minutes=10)
 CODE_ATTEMPTS = 5
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-# ---- planning after a resolved ticket --------------------------------------------------
-
-
-def _visitor_for(rule: VisitRule, ticket: Ticket) -> User | None:
-    office = ticket.office
-    if rule.visitor == Visitor.ASSIGNEE and ticket.assignee_id:
-        return ticket.assignee
-    if rule.visitor == Visitor.OFFICE_MANAGER:
-        managers = [
-            u
-            for u in office.staff.filter(is_active=True).order_by("id")
-            if Role.OFFICE_MANAGER in u.roles
-        ]
-        if managers:
-            return managers[0]
-    return _least_loaded_property_staff(office)
-
-
-def _least_loaded_property_staff(office: Office) -> User | None:
-    """Customer-service staff of the office with the fewest visits still to make."""
-    candidates = [
-        u
-        for u in User.objects.filter(
-            is_active=True,
-            departments__office=office,
-            departments__kind=Department.Kind.CUSTOMER_SERVICE,
-        )
-        .distinct()
-        .order_by("id")
-        if u.has_role(Role.STAFF, Role.RECEPTIONIST, Role.SUPERVISOR)
-    ]
-    if not candidates:
-        return None
-    # Only the candidates' open visits, counted on the (assignee, done_at) index.
-    load = dict(
-        ReturnVisit.objects.filter(assignee__in=candidates, done_at__isnull=True)
-        .values("assignee")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("assignee", "n")
-    )
-    return min(candidates, key=lambda u: (load.get(u.id, 0), u.id))
-
-
-def _had_unqualified_visit(ticket: Ticket) -> bool:
-    return ReturnVisit.objects.filter(ticket=ticket, qualified=False).exists()
-
-
-def visit_plan_for_resolved_ticket(*, ticket: Ticket) -> ReturnVisit | None:
-    """Decide whether this resolution gets a return visit, and plan it.
-
-    Call inside the transaction that resolves the ticket (tickets names this function
-    in OWNERDESK["ON_TICKET_RESOLVED"]). The share of a rule is guaranteed per office
-    per month (the month of `resolved_at` in the company's time zone): a case is chosen
-    whenever the visits chosen so far are fewer than ceil(share × cases resolved), so
-    the share holds at every moment of the month, not just on average. The counter row
-    is locked, so concurrent resolutions never both skip. Every decision, chosen or
-    not, is kept with its numbers (SamplingDecision). A ticket whose earlier visit was
-    unqualified is always visited again.
-    """
-    rules = rules_ensure_defaults(company=ticket.company)
-    rule = rule_for(ticket, rules)
-    if rule is None or ticket.resolved_at is None:
-        return None
-    tz = ZoneInfo(ticket.company.timezone)
-    month = timezone.localtime(ticket.resolved_at, tz).strftime("%Y-%m")
-    forced = _had_unqualified_visit(ticket)
-    if (
-        not forced
-        and SamplingDecision.objects.filter(ticket=ticket, rule=rule, month=month).exists()
-    ):
-        return None  # re-resolved in the same month: the case was already counted
-    counter, _created = SamplingCounter.objects.get_or_create(
-        office=ticket.office, rule=rule, month=month
-    )
-    counter = SamplingCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.resolved += 1
-    n, k = counter.resolved, counter.selected
-    required = math.ceil(rule.share_percent * n / 100)
-    if forced:
-        selected, reason = True, "earlier visit unqualified: visit again"
-    elif k < required:
-        selected, reason = True, f"{k} of {n} chosen, {required} needed for {rule.share_percent}%"
-    else:
-        selected, reason = (
-            False,
-            f"{k} of {n} chosen, {required} needed for {rule.share_percent}%: share met",
-        )
-    counter.selected += int(selected)
-    counter.save(update_fields=["resolved", "selected"])
-    SamplingDecision.objects.create(
-        ticket=ticket,
-        rule=rule,
-        month=month,
-        resolved_in_month=n,
-        selected_before=k,
-        required=required,
-        selected=selected,
-        reason=reason,
-    )
-    if not selected:
-        return None
-    visit = ReturnVisit.objects.create(
-        company_id=ticket.company_id,
-        office=ticket.office,
-        ticket=ticket,
-        rule=rule,
-        purpose=ReturnVisit.Purpose.TICKET,
-        person=ticket.person,
-        unit=ticket.unit,
-        assignee=_visitor_for(rule, ticket),
-        due_from=ticket.resolved_at + timedelta(days=rule.window_start_days),
-        due_by=ticket.resolved_at + timedelta(days=rule.window_end_days),
-        period=month,
-    )
-    VisitEvent.objects.create(
-        visit=visit, actor=None, action="plan", text=reason, data={"rule": rule.code}
-    )
-    return visit
 
 
 # ---- routine visits -------------------------------------------------------------------
