@@ -73,6 +73,7 @@ from tickets import views as ticket_views
 from tickets.categories import DEFAULTS as CATEGORY_DEFAULTS
 from tickets.models import OPEN_STATUSES, Ticket, TicketCounter, TicketEvent
 from visits.models import ReturnVisit, SamplingCounter, SamplingDecision, Visitor, VisitRecord
+from visits.planning import sampling_decision
 from visits.rules import rules_ensure_defaults
 
 BENCH = "tickets"
@@ -1440,9 +1441,9 @@ class _Loader:
             counter = counters.setdefault(key, [0, 0])
             counter[0] += 1
             n, k = counter
-            required = math.ceil(rule.share_percent * n / 100)
-            selected = k < required
-            reason = f"{k} of {n} chosen, {required} needed for {rule.share_percent}%"
+            selected, required, reason = sampling_decision(
+                share_percent=rule.share_percent, resolved=n, chosen=k
+            )
             self.decisions.add(
                 {
                     "ticket_id": tid,
@@ -1452,7 +1453,7 @@ class _Loader:
                     "selected_before": k,
                     "required": required,
                     "selected": selected,
-                    "reason": reason if selected else reason + ": share met",
+                    "reason": reason,
                     "at": resolved,
                 }
             )

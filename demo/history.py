@@ -93,6 +93,7 @@ from visits.models import (
     Visitor,
     VisitRecord,
 )
+from visits.planning import sampling_decision
 from visits.rules import rule_for, rules_ensure_defaults
 from visits.services import _content_hash
 
@@ -1144,7 +1145,7 @@ def seed_visits(s: "Seed") -> None:
     decisions: list[tuple] = []
     decided: set[tuple] = set()
     visits: list[VisitPlan] = []
-    open_visits: dict[int, list[VisitPlan]] = defaultdict(list)  # user id → visits
+    latest_visit: dict[int, int] = {}  # user id → number of their latest visit
     # Resolutions in time order (a re-resolution after an unqualified visit joins later).
     heap = [(e.at, p.index, 0, p) for p in plans for e in p.events if e.action == "resolve"]
     heapq.heapify(heap)
@@ -1161,17 +1162,9 @@ def seed_visits(s: "Seed") -> None:
         counter = counters.setdefault((p.office.id, rule.id, month), [0, 0])
         counter[0] += 1
         n, k = counter
-        required = math.ceil(rule.share_percent * n / 100)
-        if forced:
-            selected, reason = True, "earlier visit unqualified: visit again"
-        elif k < required:
-            selected, reason = (
-                True,
-                f"{k} of {n} chosen, {required} needed for {rule.share_percent}%",
-            )
-        else:
-            selected = False
-            reason = f"{k} of {n} chosen, {required} needed for {rule.share_percent}%: share met"
+        selected, required, reason = sampling_decision(
+            share_percent=rule.share_percent, resolved=n, chosen=k, forced=forced
+        )
         counter[1] += int(selected)
         decisions.append((p, rule, month, n, k, required, selected, reason, at))
         if not selected:
@@ -1179,14 +1172,10 @@ def seed_visits(s: "Seed") -> None:
         if rule.visitor == Visitor.OFFICE_MANAGER:
             visitor = desk.who(p.community_code, "manager")
         else:
+            # In turn, as the service does: whose latest visit is oldest goes next.
             staff = [desk.who(p.community_code, "front"), desk.who(p.community_code, "cs_lead")]
-
-            def load(u: User, at=at) -> int:
-                return sum(
-                    1 for v in open_visits[u.id] if v.record is None or v.record["visited_at"] > at
-                )
-
-            visitor = min(staff, key=lambda u: (load(u), u.id))
+            visitor = min(staff, key=lambda u: (latest_visit.get(u.id, 0), u.id))
+        latest_visit[visitor.id] = len(visits) + 1
         v = VisitPlan(
             plan=p,
             rule=rule,
@@ -1199,7 +1188,6 @@ def seed_visits(s: "Seed") -> None:
         )
         p.visits.append(v)
         visits.append(v)
-        open_visits[visitor.id].append(v)
         _record(rng, clock, v)
         if v.record and not v.record["qualified"]:
             again = _reopen(rng, clock, desk, v)

@@ -106,15 +106,9 @@ def _plan(tickets: Iterable[Ticket]) -> tuple[int, list[ReturnVisit]]:
         k_before_group = k
         for case in group:
             n += 1
-            share = case.rule.share_percent
-            required = math.ceil(share * n / 100)
-            numbers = f"{k} of {n} chosen, {required} needed for {share}%"
-            if case.forced:
-                selected, reason = True, "earlier visit unqualified: visit again"
-            elif k < required:
-                selected, reason = True, numbers
-            else:
-                selected, reason = False, f"{numbers}: share met"
+            selected, required, reason = sampling_decision(
+                share_percent=case.rule.share_percent, resolved=n, chosen=k, forced=case.forced
+            )
             decisions.append(
                 SamplingDecision(
                     ticket=case.ticket,
@@ -136,6 +130,25 @@ def _plan(tickets: Iterable[Ticket]) -> tuple[int, list[ReturnVisit]]:
             ).update(selected=F("selected") + (k - k_before_group))
     SamplingDecision.objects.bulk_create(decisions, batch_size=ID_CHUNK)
     return len(decisions), _create_visits(chosen)
+
+
+def sampling_decision(
+    *, share_percent: int, resolved: int, chosen: int, forced: bool = False
+) -> tuple[bool, int, str]:
+    """The sampling rule, for the `resolved`-th case of a rule in an office's month when
+    `chosen` cases were chosen before it: (selected, required, reason).
+
+    Chosen while fewer than ceil(share × resolved) were, so the share holds after every
+    case; a forced case (an earlier visit unqualified) is chosen whatever the share.
+    The reason is what SamplingDecision keeps; the demo history uses the same rule.
+    """
+    required = math.ceil(share_percent * resolved / 100)
+    numbers = f"{chosen} of {resolved} chosen, {required} needed for {share_percent}%"
+    if forced:
+        return True, required, "earlier visit unqualified: visit again"
+    if chosen < required:
+        return True, required, numbers
+    return False, required, f"{numbers}: share met"
 
 
 def _cases(ordered: list[Ticket]) -> list[_Case]:
