@@ -245,7 +245,8 @@ def test_list_paginates_50_per_page(client, receptionist, community):
     assert len(client.get(list_url(tab="office", page=2)).context["page"]) == 1
 
 
-@pytest.mark.parametrize("rows", [5, 40])
+# A COUNT only when the rows do not fit on the first page.
+@pytest.mark.parametrize(("rows", "queries"), [(5, 8), (40, 8), (60, 9)])
 def test_list_queries_do_not_grow_with_rows(
     client,
     office_manager,
@@ -255,6 +256,7 @@ def test_list_queries_do_not_grow_with_rows(
     engineering,
     engineer,
     rows,
+    queries,
     django_assert_num_queries,
 ):
     TicketFactory.create_batch(
@@ -268,9 +270,9 @@ def test_list_queries_do_not_grow_with_rows(
     )
     client.force_login(office_manager)
     client.get(list_url(tab="office"))  # warm the per-process caches
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(queries):
         response = client.get(list_url(tab="office"))
-    assert len(response.context["page"]) == rows
+    assert len(response.context["page"]) == min(rows, 50)
 
 
 # ---- saved filters --------------------------------------------------------------------------
