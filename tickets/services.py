@@ -203,7 +203,6 @@ class PartyIn:
     statement: str = ""
 
 
-@transaction.atomic
 def ticket_create(
     *,
     actor: User,
@@ -231,7 +230,8 @@ def ticket_create(
     The ticket starts `new` with the department of its category (a major complaint
     goes to the office manager instead); a round-robin category assigns it at once.
     A default promise (method and deadline) is set from the kind and category.
-    Notices go to whoever must act next.
+    Notices go to whoever must act next. Opens its own transaction (or joins the
+    caller's).
     """
     if not can(actor, "create"):
         raise NotAllowed(_("You may not log tickets."))
@@ -287,60 +287,63 @@ def ticket_create(
     if external_due_at is not None:
         due_at = min(due_at, external_due_at)
 
-    ticket = Ticket(
-        company_id=community.company_id,
-        office=office,
-        community=community,
-        unit=unit,
-        person=person,
-        number=_next_number(office, received_at, tz),
-        kind=kind,
-        channel=channel,
-        category=category,
-        title=title.strip(),
-        description=description,
-        severity=severity,
-        area=area,
-        emergency=emergency,
-        department=department,
-        promised_method=deadlines.PROMISED_METHOD[kind],
-        due_at=due_at,
-        received_at=received_at,
-        external_ref=external_ref,
-        external_due_at=external_due_at,
-        complainant_consent=complainant_consent,
-        created_by=actor,
-    )
-    # The related objects were handed in (and scoped) by the caller, and the number comes
-    # from the locked counter: check the row's own fields only, without a query per
-    # foreign key and per constraint.
-    full_clean_or_bad_input(
-        ticket, exclude=_RELATIONS, validate_unique=False, validate_constraints=False
-    )
-    ticket.save()
-    TicketParty.objects.bulk_create(
-        [
-            TicketParty(
-                ticket=ticket, side=p.side, person=p.person, unit=p.unit, statement=p.statement
-            )
-            for p in parties
-        ]
-    )
-    _event(
-        ticket,
-        actor,
-        "create",
-        data={
-            "kind": kind,
-            "channel": channel,
-            "category": category,
-            "department": department.id if department else None,
-            "due_at": due_at.isoformat(),
-        },
-        text=description[:500],
-    )
-    _route_new(ticket, actor, config.dispatch, major_complaint)
-    return ticket
+    # Checks and lookups above run before the transaction: on SQLite it takes the write
+    # lock when it begins, and other desks wait for it only while the rows are written.
+    with transaction.atomic():
+        ticket = Ticket(
+            company_id=community.company_id,
+            office=office,
+            community=community,
+            unit=unit,
+            person=person,
+            number=_next_number(office, received_at, tz),
+            kind=kind,
+            channel=channel,
+            category=category,
+            title=title.strip(),
+            description=description,
+            severity=severity,
+            area=area,
+            emergency=emergency,
+            department=department,
+            promised_method=deadlines.PROMISED_METHOD[kind],
+            due_at=due_at,
+            received_at=received_at,
+            external_ref=external_ref,
+            external_due_at=external_due_at,
+            complainant_consent=complainant_consent,
+            created_by=actor,
+        )
+        # The related objects were handed in (and scoped) by the caller, and the number comes
+        # from the locked counter: check the row's own fields only, without a query per
+        # foreign key and per constraint.
+        full_clean_or_bad_input(
+            ticket, exclude=_RELATIONS, validate_unique=False, validate_constraints=False
+        )
+        ticket.save()
+        TicketParty.objects.bulk_create(
+            [
+                TicketParty(
+                    ticket=ticket, side=p.side, person=p.person, unit=p.unit, statement=p.statement
+                )
+                for p in parties
+            ]
+        )
+        _event(
+            ticket,
+            actor,
+            "create",
+            data={
+                "kind": kind,
+                "channel": channel,
+                "category": category,
+                "department": department.id if department else None,
+                "due_at": due_at.isoformat(),
+            },
+            text=description[:500],
+        )
+        _route_new(ticket, actor, config.dispatch, major_complaint)
+        return ticket
 
 
 def _route_new(ticket: Ticket, actor: User, dispatch: str, major_complaint: bool) -> None:
