@@ -1,4 +1,5 @@
-"""API plumbing shared by every app's router: error format, cursor pagination.
+"""API plumbing shared by every app's router: error format, visible-or-404 lookups,
+cursor pagination.
 
 Errors follow API.md: {"error": {"code", "message", "fields"}}. `fields` maps a
 body field by name or dotted path ("units.0.relation") to its messages.
@@ -7,12 +8,12 @@ body field by name or dotted path ("units.0.relation") to its messages.
 import base64
 import binascii
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 
-from core.errors import ApplicationError, BadInput
+from core.errors import ApplicationError, BadInput, NotFound
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -92,6 +93,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
             exc.status_code, "error"
         )
         return respond(request, exc.status_code, error_body(code, str(exc)))
+
+
+@overload
+def visible_or_404[M: Model](
+    qs: QuerySet[M], obj_id: int, *, label: str, field: str | None = None
+) -> M: ...
+@overload
+def visible_or_404[M: Model](
+    qs: QuerySet[M], obj_id: int | None, *, label: str, field: str | None = None
+) -> M | None: ...
+def visible_or_404[M: Model](
+    qs: QuerySet[M], obj_id: int | None, *, label: str, field: str | None = None
+) -> M | None:
+    """The object `obj_id` of `qs` (already scoped to what the caller may see); None for
+    no id. Otherwise 404 "<label> not found.", naming `field` when the id came from a
+    body or query field (a path id names none)."""
+    if obj_id is None:
+        return None
+    obj = qs.filter(id=obj_id).first()
+    if obj is None:
+        raise NotFound(f"{label} not found.", fields={field: ["Not found."]} if field else None)
+    return obj
 
 
 def company_time(value: datetime | None, user) -> datetime | None:

@@ -13,13 +13,13 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from core import phones
-from core.api import MAX_LIMIT, CursorPagination, cursor_page
+from core.api import MAX_LIMIT, CursorPagination, cursor_page, visible_or_404
 from core.errors import BadInput, NotFound
 from core.services import access_log_record
 from estate import selectors, services
 from estate.models import Building, Community, Person, Unit
 from estate.policies import can
-from org.models import Office, User
+from org.models import User
 from org.selectors import office_list
 
 router = Router(tags=["estate and people"])
@@ -29,13 +29,6 @@ AttitudeName = Literal["favourable", "neutral", "adverse"]
 RelationName = Literal["owner", "tenant", "family"]
 ChannelName = Literal["phone", "sms", "wechat", "email", "letter", "visit"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _visible_or_404(qs, obj_id: int, field: str | None = None, label: str = "Object"):
-    obj = qs.filter(id=obj_id).first()
-    if obj is None:
-        raise NotFound(f"{label} not found.", fields={field: ["Not found."]} if field else None)
-    return obj
 
 
 def _reveal(request: HttpRequest, reveal: str | None) -> bool:
@@ -81,14 +74,16 @@ def community_list(request: HttpRequest, office: int | None = None):
 
 @router.get("/communities/{community_id}", response=CommunityOut)
 def community_get(request: HttpRequest, community_id: int):
-    return _visible_or_404(
+    return visible_or_404(
         selectors.community_list(user=request.auth), community_id, label="Community"
     )
 
 
 @router.post("/communities", response={201: CommunityOut})
 def community_create(request: HttpRequest, payload: CommunityIn):
-    office = _visible_or_404(office_list(user=request.auth), payload.office, "office", "Office")
+    office = visible_or_404(
+        office_list(user=request.auth), payload.office, label="Office", field="office"
+    )
     if Community.objects.filter(company_id=office.company_id, code=payload.code).exists():
         raise BadInput("Community code already in use.", fields={"code": ["Already in use."]})
     community = services.community_create(
@@ -129,8 +124,8 @@ def building_create(request: HttpRequest, payload: BuildingIn):
 
 
 def _community(user: User, community_id: int) -> Community:
-    return _visible_or_404(
-        selectors.community_list(user=user), community_id, "community", "Community"
+    return visible_or_404(
+        selectors.community_list(user=user), community_id, label="Community", field="community"
     )
 
 
@@ -169,20 +164,18 @@ def unit_list(
 
 @router.get("/units/{unit_id}", response=UnitOut)
 def unit_get(request: HttpRequest, unit_id: int):
-    return _visible_or_404(selectors.unit_list(user=request.auth), unit_id, label="Unit")
+    return visible_or_404(selectors.unit_list(user=request.auth), unit_id, label="Unit")
 
 
 @router.post("/units", response={201: UnitOut})
 def unit_create(request: HttpRequest, payload: UnitIn):
     community = _community(request.auth, payload.community)
-    building = None
-    if payload.building is not None:
-        building = _visible_or_404(
-            selectors.building_list(user=request.auth, community_id=community.id),
-            payload.building,
-            "building",
-            "Building",
-        )
+    building = visible_or_404(
+        selectors.building_list(user=request.auth, community_id=community.id),
+        payload.building,
+        label="Building",
+        field="building",
+    )
     if Unit.objects.filter(community=community, number=payload.number.strip()).exists():
         raise BadInput("Unit number already in use.", fields={"number": ["Already in use."]})
     unit = services.unit_create(
@@ -369,10 +362,8 @@ def person_list(
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
-    person = selectors.person_get(user=request.auth, person_id=person_id)
-    if person is None:
-        raise NotFound("Person not found.")
-    return person
+    """A visible person with their phones and unit links (the card)."""
+    return visible_or_404(selectors.person_list(user=request.auth), person_id, label="Person")
 
 
 @router.get("/people/{person_id}", response=PersonCardOut)
@@ -405,9 +396,9 @@ def _unit_specs(request: HttpRequest, links: list[UnitLinkIn]) -> list[services.
 
 @router.post("/people", response={201: PersonOut})
 def person_create(request: HttpRequest, payload: PersonIn):
-    office: Office | None = None
-    if payload.office is not None:
-        office = _visible_or_404(office_list(user=request.auth), payload.office, "office", "Office")
+    office = visible_or_404(
+        office_list(user=request.auth), payload.office, label="Office", field="office"
+    )
     person = services.person_create(
         actor=request.auth,
         name=payload.name,

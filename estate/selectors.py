@@ -109,9 +109,9 @@ def person_by_phone(*, user: User, number: str) -> QuerySet[Person]:
     return _people_base(user).filter(id__in=ids)
 
 
-def person_find(*, user: User, person_id: int) -> Person | None:
-    """A visible person, without their phones and units (to refer to them)."""
-    return visible(user, Person.objects.all()).filter(id=person_id).first()
+def person_refs(*, user: User) -> QuerySet[Person]:
+    """Visible people, without their phones and units (to refer to them)."""
+    return visible(user, Person.objects.all())
 
 
 def person_get(*, user: User, person_id: int) -> Person | None:

@@ -9,14 +9,14 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from core.api import CursorPagination, company_time
-from core.errors import BadInput, NotFound
+from core.api import CursorPagination, company_time, visible_or_404
+from core.errors import BadInput
 from core.phones import InvalidPhone, mask
-from estate.selectors import community_list, person_get, unit_list
+from estate.selectors import community_list, person_list, unit_list
 from hotline import kb, selectors, services
 from hotline.suggest import suggest
 from org.selectors import office_list
-from tickets.selectors import ticket_get
+from tickets.selectors import ticket_list
 
 router = Router(tags=["hotline desk"])
 
@@ -36,14 +36,9 @@ class SuggestOut(Schema):
 @router.post("/tickets/suggest", response=SuggestOut, tags=["tickets"])
 def ticket_suggest(request: HttpRequest, payload: SuggestIn):
     """The category and department suggested while an agent types (no ticket is created)."""
-    community = (
-        community_list(user=request.auth)
-        .filter(id=payload.community)
-        .select_related("office")
-        .first()
+    community = visible_or_404(
+        community_list(user=request.auth), payload.community, label="Community", field="community"
     )
-    if community is None:
-        raise NotFound("Community not found.", fields={"community": ["Not found."]})
     return suggest(office=community.office, text=payload.description)
 
 
@@ -127,29 +122,16 @@ class CallPatch(Schema):
     duration_s: int | None = Field(None, ge=0)
 
 
-def _office(request, office_id: int):
-    office = office_list(user=request.auth).filter(id=office_id).first()
-    if office is None:
-        raise NotFound("Office not found.", fields={"office": ["Not found."]})
-    return office
+def _office(request: HttpRequest, office_id: int | None):
+    return visible_or_404(office_list(user=request.auth), office_id, label="Office", field="office")
 
 
-def _person(request, person_id: int | None, field: str = "person"):
-    if person_id is None:
-        return None
-    person = person_get(user=request.auth, person_id=person_id)
-    if person is None:
-        raise NotFound("Person not found.", fields={field: ["Not found."]})
-    return person
+def _person(request: HttpRequest, person_id: int | None):
+    return visible_or_404(person_list(user=request.auth), person_id, label="Person", field="person")
 
 
-def _ticket(request, ticket_id: int | None):
-    if ticket_id is None:
-        return None
-    ticket = ticket_get(user=request.auth, ticket_id=ticket_id)
-    if ticket is None:
-        raise NotFound("Ticket not found.", fields={"ticket": ["Not found."]})
-    return ticket
+def _ticket(request: HttpRequest, ticket_id: int | None):
+    return visible_or_404(ticket_list(user=request.auth), ticket_id, label="Ticket", field="ticket")
 
 
 @router.get("/calls", response=list[CallOut])
@@ -181,8 +163,7 @@ def call_log(request: HttpRequest, payload: CallIn):
 @router.get("/calls/stats", response=dict)
 def call_stats(request: HttpRequest, start: datetime, end: datetime, office: int | None = None):
     """Calls per agent, per office and per hour of the day in [start, end)."""
-    if office is not None:
-        _office(request, office)
+    _office(request, office)
     return selectors.call_stats(
         user=request.auth,
         start=company_time(start, request.auth),
@@ -294,14 +275,13 @@ def article_search(
 
 @router.post("/kb/articles", response={201: ArticleOut})
 def article_create(request: HttpRequest, payload: ArticleIn):
-    office = _office(request, payload.office) if payload.office is not None else None
     article = kb.article_create(
         actor=request.auth,
         category=payload.category,
         title=payload.title,
         problem=payload.problem,
         solution=payload.solution,
-        office=office,
+        office=_office(request, payload.office),
     )
     return Status(201, article)
 
@@ -332,15 +312,10 @@ def script_list(
     situation: Literal["general", "emergency", "angry", "fees", "outage"] | None = None,
 ):
     """What to say: an open incident at the caller's building first, then the scripts."""
-    unit_obj = None
-    if unit is not None:
-        unit_obj = unit_list(user=request.auth).filter(id=unit).first()
-        if unit_obj is None:
-            raise NotFound("Unit not found.", fields={"unit": ["Not found."]})
     return selectors.scripts_for(
         user=request.auth,
         category=category,
-        unit=unit_obj,
+        unit=visible_or_404(unit_list(user=request.auth), unit, label="Unit", field="unit"),
         community_id=community,
         situation=situation,
     )

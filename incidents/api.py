@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from core.api import CursorPagination, company_time
+from core.api import CursorPagination, company_time, visible_or_404
 from core.errors import NotFound
 from estate.selectors import building_list, community_list
 from incidents import services
@@ -62,9 +62,7 @@ def incident_index(request: HttpRequest, open: bool = False):
 @router.post("/incidents", response={201: IncidentOut})
 def incident_open(request: HttpRequest, payload: IncidentIn):
     user = request.auth
-    office = office_list(user=user).filter(id=payload.office).first()
-    if office is None:
-        raise NotFound("Office not found.", fields={"office": ["Not found."]})
+    office = visible_or_404(office_list(user=user), payload.office, label="Office", field="office")
     communities = list(community_list(user=user).filter(id__in=payload.communities))
     if len(communities) != len(set(payload.communities)):
         raise NotFound("Community not found.", fields={"communities": ["Not found."]})
@@ -87,6 +85,5 @@ def incident_open(request: HttpRequest, payload: IncidentIn):
 
 @router.post("/incidents/{incident_id}/end", response=IncidentOut)
 def incident_end(request: HttpRequest, incident_id: int):
-    if not incident_list(user=request.auth).filter(id=incident_id).exists():
-        raise NotFound("Incident not found.")
+    visible_or_404(incident_list(user=request.auth), incident_id, label="Incident")
     return services.incident_end(actor=request.auth, incident_id=incident_id)

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from core import phones
-from core.api import CursorPagination
+from core.api import CursorPagination, visible_or_404
 from core.errors import ApplicationError, BadInput, NotAllowed, NotFound
 from org import selectors, services
 from org.models import Company, Department, Office, User
@@ -146,20 +146,15 @@ def department_list(request: HttpRequest, office: int | None = None):
 
 @router.post("/departments", response={201: DepartmentOut})
 def department_create(request: HttpRequest, payload: DepartmentIn):
-    office = _visible_office(request.auth, payload.office, "office")
+    office = visible_or_404(
+        selectors.office_list(user=request.auth), payload.office, label="Office", field="office"
+    )
     if Department.objects.filter(office=office, name=payload.name).exists():
         raise BadInput("Department name already in use.", fields={"name": ["Already in use."]})
     department = services.department_create(
         office=office, name=payload.name, kind=payload.kind, actor=request.auth
     )
     return Status(201, department)
-
-
-def _visible_office(user: User, office_id: int, field: str) -> Office:
-    office = selectors.office_list(user=user).filter(id=office_id).first()
-    if office is None:
-        raise NotFound("Office not found.", fields={field: ["Not found."]})
-    return office
 
 
 class StaffIn(Schema):
@@ -217,10 +212,7 @@ def _staff_company(actor: User, company_id: int | None) -> Company:
             raise BadInput(
                 "Give the staff member's company.", fields={"company": ["This field is required."]}
             )
-        company = Company.objects.filter(id=company_id).first()
-        if company is None:
-            raise NotFound("Company not found.", fields={"company": ["Not found."]})
-        return company
+        return visible_or_404(Company.objects.all(), company_id, label="Company", field="company")
     if company_id not in (None, actor.company_id) or actor.company is None:
         raise NotFound("Company not found.", fields={"company": ["Not found."]})
     return actor.company
@@ -279,10 +271,9 @@ def staff_create(request: HttpRequest, payload: StaffIn):
 
 
 def _visible_staff(actor: User, staff_id: int) -> User:
-    user = selectors.staff_list(user=actor, include_inactive=True).filter(id=staff_id).first()
-    if user is None:
-        raise NotFound("Staff member not found.")
-    return user
+    return visible_or_404(
+        selectors.staff_list(user=actor, include_inactive=True), staff_id, label="Staff member"
+    )
 
 
 @router.get("/staff/{staff_id}", response=StaffOut)

@@ -8,9 +8,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from core.api import CursorPagination
+from core.api import CursorPagination, visible_or_404
 from core.errors import NotFound
-from estate.selectors import community_list, person_get
+from estate.selectors import community_list, person_list
 from estate.services import person_update
 from org.selectors import office_list
 from relations import surveys
@@ -54,8 +54,7 @@ class QuotaOut(Schema):
 def quota_list(request: HttpRequest, year: int | None = None, office: int | None = None):
     """Yearly contact quotas: households contacted per person and per department,
     and who is behind an even pace through the year."""
-    if office is not None and not office_list(user=request.auth).filter(id=office).exists():
-        raise NotFound("Office not found.", fields={"office": ["Not found."]})
+    visible_or_404(office_list(user=request.auth), office, label="Office", field="office")
     year = year or timezone.localdate().year
     data = quota_progress(user=request.auth, year=year, office_id=office)
     return {
@@ -109,11 +108,9 @@ class AttitudeOut(Schema):
 def attitude_overview(request: HttpRequest, community: int | None = None):
     """Counts per attitude class, and people whose last twelve months of evidence
     suggest another class, with the reasons."""
-    if (
-        community is not None
-        and not community_list(user=request.auth).filter(id=community).exists()
-    ):
-        raise NotFound("Community not found.", fields={"community": ["Not found."]})
+    visible_or_404(
+        community_list(user=request.auth), community, label="Community", field="community"
+    )
     suggestions = attitude_suggestions(user=request.auth, community_id=community)
     return {
         "counts": attitude_counts(user=request.auth, community_id=community),
@@ -140,9 +137,7 @@ class ConfirmIn(Schema):
 def attitude_confirm(request: HttpRequest, person_id: int, payload: ConfirmIn):
     """Staff confirm a class (suggested or their own judgement); the evidence behind
     the suggestion is kept as the reason in the attitude history."""
-    person = person_get(user=request.auth, person_id=person_id)
-    if person is None:
-        raise NotFound("Person not found.")
+    person = visible_or_404(person_list(user=request.auth), person_id, label="Person")
     evidence = next(
         (
             s.reasons
@@ -216,11 +211,9 @@ def survey_list(request: HttpRequest):
 
 @router.post("/surveys", response={201: SurveyOut})
 def survey_create(request: HttpRequest, payload: SurveyIn):
-    office = None
-    if payload.office is not None:
-        office = office_list(user=request.auth).filter(id=payload.office).first()
-        if office is None:
-            raise NotFound("Office not found.", fields={"office": ["Not found."]})
+    office = visible_or_404(
+        office_list(user=request.auth), payload.office, label="Office", field="office"
+    )
     survey = surveys.survey_create(
         actor=request.auth,
         title=payload.title,
@@ -246,9 +239,7 @@ def survey_close(request: HttpRequest, survey_id: int):
 @router.get("/surveys/{survey_id}/invitations", response=list[InvitationOut])
 @paginate(CursorPagination)
 def survey_invitations(request: HttpRequest, survey_id: int):
-    survey = surveys.visible_surveys(request.auth).filter(id=survey_id).first()
-    if survey is None:
-        raise NotFound("Survey not found.")
+    survey = visible_or_404(surveys.visible_surveys(request.auth), survey_id, label="Survey")
     return surveys.visible_invitations(request.auth, survey).select_related("response")
 
 
@@ -274,7 +265,5 @@ def survey_answer(request: HttpRequest, survey_id: int, payload: AnswerIn):
 @router.get("/surveys/{survey_id}/results", response=dict)
 def survey_results(request: HttpRequest, survey_id: int):
     """Response rate and average ratings by service line and by community."""
-    survey = surveys.visible_surveys(request.auth).filter(id=survey_id).first()
-    if survey is None:
-        raise NotFound("Survey not found.")
+    survey = visible_or_404(surveys.visible_surveys(request.auth), survey_id, label="Survey")
     return surveys.survey_results(survey=survey, user=request.auth)

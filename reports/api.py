@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from core.errors import NotFound
+from core.api import visible_or_404
 from estate.selectors import community_list
 from org.selectors import office_list
 from reports.selectors import Scope, monthly_report
@@ -49,8 +49,6 @@ def report_monthly(
 ):
     """One month for a community, an office, or everything the caller may see."""
     user = request.auth
-    if community is not None and not community_list(user=user).filter(id=community).exists():
-        raise NotFound("Community not found.", fields={"community": ["Not found."]})
-    if office is not None and not office_list(user=user).filter(id=office).exists():
-        raise NotFound("Office not found.", fields={"office": ["Not found."]})
+    visible_or_404(community_list(user=user), community, label="Community", field="community")
+    visible_or_404(office_list(user=user), office, label="Office", field="office")
     return monthly_report(user=user, month=month, scope=Scope(community=community, office=office))

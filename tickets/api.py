@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from core.api import MAX_LIMIT, company_time, cursor_page
+from core.api import MAX_LIMIT, company_time, cursor_page, visible_or_404
 from core.errors import BadInput, NotFound
-from estate.selectors import community_list, person_find, unit_list
+from estate.selectors import community_list, person_refs, unit_list
 from org.models import Department, User
 from org.selectors import department_list, staff_list
 from tickets import selectors, services
@@ -168,15 +168,6 @@ class TicketPage(Schema):
     next: str | None = None
 
 
-def _visible(qs, obj_id: int | None, field: str):
-    if obj_id is None:
-        return None
-    obj = qs.filter(id=obj_id).first()
-    if obj is None:
-        raise NotFound(f"{field} not found.", fields={field: ["Not found."]})
-    return obj
-
-
 def _detail(request: HttpRequest, ticket_id: int) -> Ticket:
     ticket = selectors.ticket_get(user=request.auth, ticket_id=ticket_id, with_documents=False)
     if ticket is None:
@@ -187,19 +178,23 @@ def _detail(request: HttpRequest, ticket_id: int) -> Ticket:
 @router.post("/tickets", response={201: TicketDetailOut})
 def ticket_create(request: HttpRequest, payload: TicketIn):
     user: User = request.auth
-    community = _visible(community_list(user=user), payload.community, "community")
-    unit = _visible(unit_list(user=user, community_id=community.id), payload.unit, "unit")
-    person = None
-    if payload.person is not None:
-        person = person_find(user=user, person_id=payload.person)
-        if person is None:
-            raise NotFound("person not found.", fields={"person": ["Not found."]})
+    people = person_refs(user=user)
+    community = visible_or_404(
+        community_list(user=user), payload.community, label="community", field="community"
+    )
+    unit = visible_or_404(
+        unit_list(user=user, community_id=community.id), payload.unit, label="unit", field="unit"
+    )
+    person = visible_or_404(people, payload.person, label="person", field="person")
     parties = []
     for i, p in enumerate(payload.parties):
-        party_person = person_find(user=user, person_id=p.person) if p.person else None
-        if p.person and party_person is None:
-            raise NotFound("person not found.", fields={f"parties.{i}.person": ["Not found."]})
-        party_unit = _visible(unit_list(user=user), p.unit, f"parties.{i}.unit")
+        # A party's person 0 means no person (the ticket's own person 0 is a 404).
+        party_person = visible_or_404(
+            people, p.person or None, label="person", field=f"parties.{i}.person"
+        )
+        party_unit = visible_or_404(
+            unit_list(user=user), p.unit, label=f"parties.{i}.unit", field=f"parties.{i}.unit"
+        )
         parties.append(
             services.PartyIn(
                 side=p.side, person=party_person, unit=party_unit, statement=p.statement
@@ -305,10 +300,15 @@ def ticket_action(request: HttpRequest, ticket_id: int, payload: ActionIn):
     _detail(request, ticket_id)  # 404 before anything else when not visible
     a = payload.action
     if a == "assign":
-        department: Department = _visible(
-            department_list(user=user), _required(payload.department, "department"), "department"
+        department: Department = visible_or_404(
+            department_list(user=user),
+            _required(payload.department, "department"),
+            label="department",
+            field="department",
         )
-        assignee = _visible(staff_list(user=user), payload.assignee, "assignee")
+        assignee = visible_or_404(
+            staff_list(user=user), payload.assignee, label="assignee", field="assignee"
+        )
         services.ticket_assign(
             ticket_id=ticket_id, actor=user, department=department, assignee=assignee
         )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from core.api import MAX_LIMIT, company_time, cursor_page
+from core.api import MAX_LIMIT, company_time, cursor_page, visible_or_404
 from core.errors import NotFound
 from org.models import Office, User
 from org.policies import visible as org_visible
@@ -219,9 +219,9 @@ def price_item_list(
 @router.post("/price-items", response={201: PriceItemOut})
 def price_item_create(request: HttpRequest, payload: PriceItemIn):
     user: User = request.auth
-    office = org_visible(user, Office.objects.all()).filter(id=payload.office).first()
-    if office is None:
-        raise NotFound("office not found.", fields={"office": ["Not found."]})
+    office = visible_or_404(
+        org_visible(user, Office.objects.all()), payload.office, label="office", field="office"
+    )
     item = special_services.price_item_create(
         actor=user,
         office=office,

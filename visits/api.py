@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from core.api import MAX_LIMIT, company_time, cursor_page
+from core.api import MAX_LIMIT, company_time, cursor_page, visible_or_404
 from core.errors import NotFound
 from org.models import User
 from org.selectors import staff_list
@@ -186,8 +186,8 @@ class AssignIn(Schema):
 @router.post("/return-visits/{visit_id}/assign", response=VisitDetailOut)
 def visit_assign(request: HttpRequest, visit_id: int, payload: AssignIn):
     _detail(request, visit_id)
-    assignee = staff_list(user=request.auth).filter(id=payload.assignee).first()
-    if assignee is None:
-        raise NotFound("assignee not found.", fields={"assignee": ["Not found."]})
+    assignee = visible_or_404(
+        staff_list(user=request.auth), payload.assignee, label="assignee", field="assignee"
+    )
     services.visit_assign(visit_id=visit_id, actor=request.auth, assignee=assignee)
     return _detail(request, visit_id)
