@@ -255,8 +255,11 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["office", "number"], name="ticket_number_unique"),
         ]
         indexes = [
-            models.Index(fields=["office", "status", "id"], name="ticket_office_status_idx"),
-            # The work lists: newest first within an office, or the whole company.
+            # The work lists: newest first within an office (of one status), or the whole
+            # company.
+            models.Index(
+                fields=["office", "status", "-received_at", "-id"], name="ticket_office_status_idx"
+            ),
             models.Index(fields=["office", "-received_at", "-id"], name="ticket_office_recv_idx"),
             models.Index(fields=["company", "-received_at", "-id"], name="ticket_company_recv_idx"),
             models.Index(fields=["community", "received_at"], name="ticket_community_recv_idx"),
