@@ -4,6 +4,7 @@ that push incoming numbers, the knowledge base, scripts, and the category model.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from estate.models import Person
 from org.models import Company, Office
@@ -43,7 +44,7 @@ class Call(models.Model):
 
     class Outcome(models.TextChoices):
         RINGING = "ringing", _("Ringing")
-        ANSWERED = "answered", _("Answered")
+        ANSWERED = "answered", pgettext_lazy("call outcome", "Answered")
         MISSED = "missed", _("Missed")
         VOICEMAIL = "voicemail", _("Voicemail")
         NO_ANSWER = "no_answer", _("No answer (outgoing)")
