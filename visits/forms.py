@@ -26,6 +26,8 @@ TABS = (
 SCOPES = (
     ("mine", pgettext_lazy("visit scope", "Mine")),
     ("office", pgettext_lazy("visit scope", "Whole office")),
+    # No visitor, or one who has left: for a supervisor to hand out.
+    ("unattended", pgettext_lazy("visit scope", "Nobody's")),
 )
 
 # Satisfaction as the printed form words it, 1 (worst) to 5 (best).

@@ -39,9 +39,12 @@ def visit_list(
     community: int | None = None,
     building: int | None = None,
     assignee: int | None = None,
+    unattended: bool = False,
     ticket: int | None = None,
     now: datetime | None = None,
 ) -> QuerySet[ReturnVisit]:
+    """Visits the user may see. `unattended`: nobody will make them — no visitor (the
+    office had no customer-service staff), or one who has left."""
     now = now or timezone.now()
     qs = visible(
         user, ReturnVisit.objects.select_related("ticket", "person", "unit", "rule", "assignee")
@@ -54,6 +57,8 @@ def visit_list(
         qs = qs.filter(unit__building_id=building)
     if assignee is not None:
         qs = qs.filter(assignee_id=assignee)
+    if unattended:
+        qs = qs.filter(Q(assignee__isnull=True) | Q(assignee__is_active=False))
     if ticket is not None:
         qs = qs.filter(ticket_id=ticket)
     return qs

@@ -147,6 +147,7 @@ def _base(user: User, scope: str, data: dict, now: datetime) -> QuerySet[ReturnV
         community=community.id if community else None,
         building=building.id if building else None,
         assignee=user.id if scope == "mine" else None,
+        unattended=scope == "unattended",
         now=now,
     )
 

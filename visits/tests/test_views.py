@@ -195,6 +195,26 @@ def test_mine_by_default_and_the_whole_office_for_supervisors(
     assert "scope=office" in html_of(response)
 
 
+def test_supervisors_see_the_visits_nobody_will_make(
+    client, company, office, office_manager, community, owner, unit, cs_staff, supervisor
+):
+    attended = make_visit(office_manager, community, owner, unit)
+    orphaned = make_visit(office_manager, community, owner, unit)
+    leaver = UserFactory(company=company, roles=["staff"], offices=[office])
+    services.visit_assign(visit_id=orphaned.id, actor=supervisor, assignee=leaver)
+    leaver.is_active = False
+    leaver.save()
+    unassigned = make_visit(office_manager, community, owner, unit)
+    ReturnVisit.objects.filter(id=unassigned.id).update(assignee=None)
+
+    client.force_login(supervisor)
+    response = client.get(list_url(scope="unattended"))
+    assert ids(response) == {orphaned.id, unassigned.id}
+    assert "scope=unattended" in html_of(client.get(list_url(scope="office")))
+    client.force_login(cs_staff)  # staff keep to their own list
+    assert ids(client.get(list_url(scope="unattended"))) == {attended.id}
+
+
 def test_filter_by_community_and_building(
     client, office_manager, community, building, owner, unit, cs_staff
 ):
