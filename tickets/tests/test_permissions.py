@@ -15,7 +15,7 @@ def act(client, ticket, action, **body):
 
 
 def test_front_desk_hands_over_to_a_department_only(
-    api_client_for, receptionist, community, engineering, engineer
+    api_client_for, receptionist, community, engineering, engineer, cs_department
 ):
     ticket = TicketFactory(community=community, status="new")
     client = api_client_for(receptionist)
@@ -30,6 +30,49 @@ def test_front_desk_hands_over_to_a_department_only(
     assert act(client, ticket, "comment", text="已告知业主").status_code == 200
     assert act(client, ticket, "start").status_code == 403
     assert act(client, ticket, "cancel", reason="x").status_code == 403
+    # handed over again, to another department, once it is assigned: still department only
+    r = act(client, ticket, "assign", department=cs_department.id)
+    assert r.status_code == 200 and r.json()["department"] == cs_department.id
+    assert (
+        act(client, ticket, "assign", department=engineering.id, assignee=engineer.id).status_code
+        == 403
+    )
+
+
+@pytest.mark.parametrize(
+    "role", ["receptionist", "hotline_agent", "supervisor", "office_manager", "company_admin"]
+)
+def test_who_may_log_a_ticket(api_client_for, company, office, community, role):
+    user = UserFactory(company=company, roles=[role], offices=[office])
+    r = api_client_for(user).post(
+        "/api/v1/tickets",
+        {
+            "community": community.id,
+            "kind": "inquiry",
+            "channel": "walk_in",
+            "title": "咨询停车",
+            "description": "业主来电咨询临时停车收费",
+        },
+    )
+    assert r.status_code == 201
+
+
+@pytest.mark.parametrize("role", ["staff", "quality"])
+def test_department_staff_and_quality_pass_contacts_to_the_desk(
+    api_client_for, company, office, community, role
+):
+    user = UserFactory(company=company, roles=[role], offices=[office])
+    r = api_client_for(user).post(
+        "/api/v1/tickets",
+        {
+            "community": community.id,
+            "kind": "inquiry",
+            "channel": "walk_in",
+            "title": "咨询停车",
+            "description": "业主来电咨询临时停车收费",
+        },
+    )
+    assert r.status_code == 403
 
 
 def test_front_desk_resolves_a_new_inquiry_on_the_spot_but_not_a_repair(
@@ -55,10 +98,14 @@ def test_supervisor_acts_on_new_tickets_and_own_departments(
     assert act(client, own, "resolve", resolution="修好了").status_code == 200
     other = TicketFactory(community=community, status="assigned", department=cs_department)
     assert act(client, other, "escalate", reason="x").status_code == 403
-    # hand their own work to a department they do not supervise: the manager's call
+    # every action on their department's tickets: handing one over to another
+    # department too (转派), and escalating
     mine = TicketFactory(community=community, status="assigned", department=engineering)
-    assert act(client, mine, "assign", department=cs_department.id).status_code == 403
-    assert act(client, mine, "escalate", reason="属客服中心职责").status_code == 200
+    assert act(client, mine, "escalate", reason="需经理协调").status_code == 200
+    r = act(client, mine, "assign", department=cs_department.id)
+    assert r.status_code == 200 and r.json()["department"] == cs_department.id
+    # …after which it is no longer theirs
+    assert act(client, mine, "comment", text="x").status_code == 403
 
 
 def test_staff_works_only_tickets_assigned_to_them(
