@@ -67,7 +67,7 @@ class TicketIn(Schema):
     channel: ChannelName
     category: str = "other"
     title: str = Field(..., min_length=1, max_length=200)
-    description: str = ""
+    description: str  # required by API.md (it may be short: the title says what it is)
     severity: Literal["general", "major"] = "general"
     area: Literal["household", "common"] | None = None
     emergency: bool = False
@@ -112,7 +112,7 @@ class TicketOut(Schema):
     title: str
     description: str
     severity: str
-    area: str
+    area: Literal["household", "common"] | None  # null when the kind has no area
     emergency: bool
     office: int = Field(..., alias="office_id")
     community: int = Field(..., alias="community_id")
@@ -138,6 +138,10 @@ class TicketOut(Schema):
     rating_reply: str
     overdue: bool
     supervision_level: int
+
+    @staticmethod
+    def resolve_area(obj: Ticket) -> str | None:
+        return obj.area or None
 
     @staticmethod
     def resolve_overdue(obj: Ticket) -> bool:

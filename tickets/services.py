@@ -117,10 +117,14 @@ def _event(
 
 
 def _past_time(
-    value: datetime | None, field: str, *, not_before: datetime | None = None
+    value: datetime | None,
+    field: str,
+    *,
+    not_before: datetime | None = None,
+    since_resolution: bool = False,
 ) -> datetime:
-    """Back-entry rule (API.md): any past time, not before the ticket's `received_at`;
-    a future time is a rule violation (422)."""
+    """Back-entry rule (API.md): any past time, not before the ticket's `received_at`
+    (a closing: not before its resolution); a future time is a rule violation (422)."""
     now = timezone.now()
     if value is None:
         return now
@@ -133,10 +137,17 @@ def _past_time(
             _("The time may not be in the future."), fields={field: [_("In the future.")]}
         )
     if not_before is not None and value < not_before:
-        raise RuleViolation(
-            _("The time may not be before the ticket was received."),
-            fields={field: [_("Before the ticket was received.")]},
-        )
+        if since_resolution:
+            message, short = (
+                _("The time may not be before the ticket was resolved."),
+                _("Before the ticket was resolved."),
+            )
+        else:
+            message, short = (
+                _("The time may not be before the ticket was received."),
+                _("Before the ticket was received."),
+            )
+        raise RuleViolation(message, fields={field: [short]})
     return value
 
 
@@ -618,7 +629,10 @@ def ticket_close(
     responsibility lay; an engineering problem needs the owner's acceptance (验收) first."""
     ticket = _begin(actor, ticket_id, "close")
     closed_at = _past_time(
-        closed_at, "closed_at", not_before=ticket.resolved_at or ticket.received_at
+        closed_at,
+        "closed_at",
+        not_before=ticket.resolved_at or ticket.received_at,
+        since_resolution=ticket.resolved_at is not None,
     )
     if ticket.kind == Kind.COMPLAINT:
         missing = {}

@@ -26,6 +26,7 @@ def create(client, community, **fields):
         "kind": "repair",
         "channel": "hotline",
         "title": "水管漏水",
+        "description": "厨房水管接头漏水",
         "category": "water",
     }
     return client.post("/api/v1/tickets", {**body, **fields})

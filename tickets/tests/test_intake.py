@@ -21,6 +21,7 @@ def create(client, community, **fields):
         "kind": "repair",
         "channel": "walk_in",
         "title": "卫生间漏水",
+        "description": "业主来电：卫生间地面渗水，楼下天花板有水印",
         **fields,
     }
     return client.post("/api/v1/tickets", body)
@@ -230,7 +231,13 @@ def test_list_filters_and_overdue(api_client_for, office_manager, community):
 
 def test_idempotent_create(api_client_for, receptionist, community):
     client = api_client_for(receptionist)
-    body = {"community": community.id, "kind": "inquiry", "channel": "hotline", "title": "停水通知"}
+    body = {
+        "community": community.id,
+        "kind": "inquiry",
+        "channel": "hotline",
+        "title": "停水通知",
+        "description": "业主询问明天停水的时间",
+    }
     a = client.post("/api/v1/tickets", body, HTTP_IDEMPOTENCY_KEY="call-42")
     b = client.post("/api/v1/tickets", body, HTTP_IDEMPOTENCY_KEY="call-42")
     assert a.json()["id"] == b.json()["id"] and Ticket.objects.count() == 1

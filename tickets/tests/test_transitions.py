@@ -124,6 +124,26 @@ def test_resolve_back_entry_rules(api_client_for, office_manager, community):
     assert r.json()["resolved_at"].startswith(past[:16])
 
 
+def test_close_back_entry_is_not_before_the_resolution(api_client_for, office_manager, community):
+    resolved = timezone.now() - timezone.timedelta(hours=2)
+    ticket = TicketFactory(
+        community=community,
+        kind="inquiry",
+        status="resolved",
+        received_at=resolved - timezone.timedelta(days=1),
+        resolved_at=resolved,
+    )
+    client = api_client_for(office_manager)
+    early = (resolved - timezone.timedelta(minutes=5)).isoformat()
+    r = client.post(f"/api/v1/tickets/{ticket.id}/actions", {"action": "close", "closed_at": early})
+    assert r.status_code == 422
+    assert r.json()["error"]["fields"] == {"closed_at": ["Before the ticket was resolved."]}
+    later = (resolved + timezone.timedelta(minutes=5)).isoformat()
+    r = client.post(f"/api/v1/tickets/{ticket.id}/actions", {"action": "close", "closed_at": later})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert r.json()["area"] is None  # an inquiry has no area: null, not ""
+
+
 def test_refusal_cites_the_rule(api_client_for, office_manager, community):
     ticket = TicketFactory(community=community, status="in_progress", kind="inquiry")
     client = api_client_for(office_manager)
