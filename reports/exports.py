@@ -198,6 +198,20 @@ def _line_drawing(
     height = 64 * mm
     d = Drawing(width, height)
     d.add(String(0, height - 11, title, fontName=FONT, fontSize=10.5))
+    if all(v is None for _name, values, _color in series for v in values):
+        # Nothing to draw (no visit recorded in the twelve months): reportlab cannot
+        # draw a line of no points.
+        d.add(
+            String(
+                0,
+                height - 30,
+                "近12个月无数据",
+                fontName=FONT,
+                fontSize=9,
+                fillColor=HexColor("#5f6d75"),
+            )
+        )
+        return d
     chart = HorizontalLineChart()
     chart.x = 26
     chart.y = 30

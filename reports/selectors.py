@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,36 +151,70 @@ def _unqualified(visits: QuerySet[ReturnVisit]) -> list[dict]:
 def _repeats(
     tickets: QuerySet[Ticket], kind: str, threshold: int, *, by_person: bool
 ) -> list[dict]:
-    """Groups of the same matter (same category) at one unit — or, for complaints given
-    without a unit, from one person — reaching `threshold` within the month."""
-    rows = list(
+    """Groups of the same matter (same category) reaching `threshold` within the month:
+    one per unit and category and, with `by_person`, one per person and category,
+    whatever units the person's tickets carry. A person's group made of exactly the
+    tickets of a unit's group is that group (listed once, with both filled).
+
+    One query: the database counts each ticket's unit–category and person–category
+    group (window functions) and returns only the tickets of groups that reach the
+    threshold; they are put together here."""
+    counts = {"unit_n": Window(Count("unit_id"), partition_by=[F("unit_id"), F("category")])}
+    reached = Q(unit_n__gte=threshold)
+    if by_person:
+        counts["person_n"] = Window(
+            Count("person_id"), partition_by=[F("person_id"), F("category")]
+        )
+        reached |= Q(person_n__gte=threshold)
+    rows = (
         tickets.filter(kind=kind)
-        .values_list("id", "unit_id", "person_id", "category", "unit__number")
+        .annotate(**counts)
+        .filter(reached)
+        .values_list("id", "unit_id", "person_id", "category", "unit__number", *counts)
         .order_by("received_at", "id")
     )
-    groups: dict[tuple, list] = defaultdict(list)
-    for tid, unit_id, person_id, category, unit_number in rows:
-        if unit_id is not None:
-            groups[("unit", unit_id, category)].append((tid, unit_id, person_id, unit_number))
-        elif by_person and person_id is not None:
-            groups[("person", person_id, category)].append((tid, None, person_id, None))
-    result = []
-    for (_key, _ident, category), members in groups.items():
-        if len(members) < threshold:
+    by_unit: dict[tuple, list] = defaultdict(list)
+    by_person_groups: dict[tuple, list] = defaultdict(list)
+    for tid, unit_id, person_id, category, unit_number, unit_n, *person_n in rows:
+        if unit_id is not None and unit_n >= threshold:
+            by_unit[(unit_id, category)].append((tid, unit_id, person_id, unit_number))
+        if by_person and person_id is not None and person_n[0] >= threshold:
+            by_person_groups[(person_id, category)].append(tid)
+    result = {}
+    for (_unit, category), members in by_unit.items():
+        if by_person:
+            # The person behind every one of the tickets, if there is one; else the group
+            # is the unit's alone (whoever complained repeatedly has a group of their own).
+            people = {m[2] for m in members}
+            person = people.pop() if len(people) == 1 else None
+        else:
+            contacts = Counter(m[2] for m in members if m[2] is not None)
+            person = contacts.most_common(1)[0][0] if contacts else None
+        tids = [m[0] for m in members]
+        result[(category, tuple(tids))] = {
+            "unit": members[0][1],
+            "unit_number": members[0][3],
+            "person": person,
+            "category": category,
+            "count": len(members),
+            "tickets": tids,
+        }
+    for (person, category), tids in by_person_groups.items():
+        same = result.get((category, tuple(tids)))
+        if same is not None:
+            same["person"] = person
             continue
-        people = Counter(m[2] for m in members if m[2] is not None)
-        result.append(
-            {
-                "unit": members[0][1],
-                "unit_number": members[0][3],
-                "person": people.most_common(1)[0][0] if people else None,
-                "category": category,
-                "count": len(members),
-                "tickets": [m[0] for m in members],
-            }
-        )
+        result[(category, tuple(tids))] = {
+            "unit": None,
+            "unit_number": None,
+            "person": person,
+            "category": category,
+            "count": len(tids),
+            "tickets": tids,
+        }
     return sorted(
-        result, key=lambda g: (-g["count"], g["category"], g["unit"] or 0, g["person"] or 0)
+        result.values(),
+        key=lambda g: (-g["count"], g["category"], g["unit"] or 0, g["person"] or 0),
     )
 
 
