@@ -9,11 +9,20 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from core.api import CursorPagination, company_time, visible_or_404
+from core.api import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    CursorPagination,
+    company_time,
+    cursor_page,
+    visible_or_404,
+)
 from core.errors import BadInput
 from core.phones import InvalidPhone, mask
 from estate.selectors import community_list, person_list, unit_list
 from hotline import kb, selectors, services
+from hotline.models import Article
+from hotline.policies import visible
 from hotline.suggest import suggest
 from org.selectors import office_list
 from tickets.selectors import ticket_list
@@ -262,15 +271,49 @@ class FromTicketIn(Schema):
     ticket: int
 
 
-@router.get("/kb/articles", response=list[ArticleOut])
+class ArticlePage(Schema):
+    results: list[ArticleOut]
+    next: str | None = None
+
+
+SEARCH_LIMIT = 10
+
+
+def _single_page(after: str | None, reason: str) -> None:
+    """A ranked list comes whole in one page (`next` is null): a cursor has nothing to
+    continue, so one sent anyway is refused rather than silently ignored."""
+    if after:
+        message = f"{reason} comes in one page (next is null): send no cursor."
+        raise BadInput(message, fields={"after": [message]})
+
+
+@router.get("/kb/articles", response=ArticlePage)
 def article_search(
     request: HttpRequest,
     q: str = "",
     category: str | None = None,
-    limit: int = Query(10, ge=1, le=50),
+    limit: int | None = Query(None, ge=1, le=MAX_LIMIT),
+    after: str | None = None,
 ):
-    """Articles sharing the most words with `q` (Chinese word segmentation), then the most helpful."""
-    return kb.article_search(user=request.auth, query=q, category=category, limit=limit)
+    """Without `q`: every visible article (of `category`), in id order, paged by the
+    `after` cursor (default `limit` 50).
+
+    With `q`: a search ranked by relevance - the articles sharing the most words with
+    `q` (Chinese word segmentation), then the most helpful. The best `limit` matches
+    (default 10) come in one page: `next` is null and `after` is refused, since a cursor
+    by id cannot continue a list ranked by relevance."""
+    if q.strip():
+        _single_page(after, "A search (q)")
+        return {
+            "results": kb.article_search(
+                user=request.auth, query=q, category=category, limit=limit or SEARCH_LIMIT
+            ),
+            "next": None,
+        }
+    qs = visible(request.auth, Article.objects.all())
+    if category:
+        qs = qs.filter(category=category)
+    return cursor_page(qs, limit=limit or DEFAULT_LIMIT, after=after)
 
 
 @router.post("/kb/articles", response={201: ArticleOut})
@@ -303,19 +346,31 @@ class ScriptOut(Schema):
     kind: str
 
 
-@router.get("/scripts", response=list[ScriptOut])
+class ScriptPage(Schema):
+    results: list[ScriptOut]
+    next: str | None = None
+
+
+@router.get("/scripts", response=ScriptPage)
 def script_list(
     request: HttpRequest,
     category: str | None = None,
     unit: int | None = None,
     community: int | None = None,
     situation: Literal["general", "emergency", "angry", "fees", "outage"] | None = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    after: str | None = None,
 ):
-    """What to say: an open incident at the caller's building first, then the scripts."""
-    return selectors.scripts_for(
+    """What to say, most relevant first: an open incident at the caller's building,
+    then the scripts for this category and situation, then the general ones. A short
+    ranked list: the first `limit` lines come in one page, `next` is null and `after`
+    is refused."""
+    _single_page(after, "The list of scripts")
+    lines = selectors.scripts_for(
         user=request.auth,
         category=category,
         unit=visible_or_404(unit_list(user=request.auth), unit, label="Unit", field="unit"),
         community_id=community,
         situation=situation,
     )
+    return {"results": lines[:limit], "next": None}

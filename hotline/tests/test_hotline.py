@@ -201,11 +201,13 @@ def test_kb_search_is_word_by_word_in_chinese(
             == 201
         )
     # the whole question is not a substring of any article: only word search finds it
-    hits = client.get("/api/v1/kb/articles", {"q": "我家水管漏水了怎么办"}).json()
+    body = client.get("/api/v1/kb/articles", {"q": "我家水管漏水了怎么办"}).json()
+    assert body["next"] is None
+    hits = body["results"]
     assert hits[0]["title"] == "厨房水管破裂漏水"
-    assert [a["title"] for a in client.get("/api/v1/kb/articles", {"q": "电梯"}).json()] == [
-        "电梯困人应急处置"
-    ]
+    assert [
+        a["title"] for a in client.get("/api/v1/kb/articles", {"q": "电梯"}).json()["results"]
+    ] == ["电梯困人应急处置"]
     helped = client.post(f"/api/v1/kb/articles/{hits[0]['id']}/helped").json()
     assert helped["helped"] == 1
     # one click from a resolved ticket
@@ -220,7 +222,8 @@ def test_kb_search_is_word_by_word_in_chinese(
     )
     r = client.post("/api/v1/kb/articles/from-ticket", {"ticket": t.id})
     assert r.status_code == 201 and r.json()["source_ticket"] == t.id
-    assert client.get("/api/v1/kb/articles", {"q": "楼道灯坏了"}).json()[0]["id"] == r.json()["id"]
+    found = client.get("/api/v1/kb/articles", {"q": "楼道灯坏了"}).json()["results"]
+    assert found[0]["id"] == r.json()["id"]
     open_ticket = TicketFactory(community=community, status="assigned")
     assert (
         client.post("/api/v1/kb/articles/from-ticket", {"ticket": open_ticket.id}).status_code
@@ -248,12 +251,127 @@ def test_open_incident_script_comes_first(
     incident.communities.add(community)
     incident.buildings.add(building)
     client = api_client_for(hotline_agent)
-    lines = client.get("/api/v1/scripts", {"category": "water", "unit": unit.id}).json()
+    body = client.get("/api/v1/scripts", {"category": "water", "unit": unit.id}).json()
+    assert body["next"] is None
+    lines = body["results"]
     assert lines[0]["kind"] == "incident" and "临时停水" in lines[0]["text"]
     assert lines[1]["title"] == "报修话术"
     incident.ended_at = timezone.now()
     incident.save()
-    assert (
-        client.get("/api/v1/scripts", {"category": "water", "unit": unit.id}).json()[0]["title"]
-        == "报修话术"
+    lines = client.get("/api/v1/scripts", {"category": "water", "unit": unit.id}).json()["results"]
+    assert lines[0]["title"] == "报修话术"
+
+
+def _articles(company, n, *, office=None, category="water", title="水管漏水", helped=0):
+    from hotline.kb import search_text_of
+    from hotline.models import Article
+
+    return [
+        Article.objects.create(
+            company=company,
+            office=office,
+            category=category,
+            title=f"{title} {i}",
+            problem="厨房水管漏水",
+            solution="关闭总阀,通知工程部",
+            search_text=search_text_of(f"{title} {i}", "厨房水管漏水", "关闭总阀,通知工程部"),
+            helped=helped,
+        )
+        for i in range(n)
+    ]
+
+
+def test_kb_articles_without_q_are_a_cursor_paged_list(
+    api_client_for, hotline_agent, company, office, office2, other_company
+):
+    mine = _articles(company, 5, helped=3) + _articles(company, 2, office=office)
+    _articles(company, 1, office=office2)  # another office's article: not visible
+    _articles(other_company, 1)  # another company's: not visible
+    client = api_client_for(hotline_agent)
+    seen, url = [], "/api/v1/kb/articles?limit=3"
+    while url:
+        body = client.get(url).json()
+        assert set(body) == {"results", "next"} and len(body["results"]) <= 3
+        seen += [a["id"] for a in body["results"]]
+        url = f"/api/v1/kb/articles?limit=3&after={body['next']}" if body["next"] else None
+    # every visible article once, in id order (not by helpfulness)
+    assert seen == sorted(a.id for a in mine)
+    item = client.get("/api/v1/kb/articles", {"limit": 1}).json()["results"][0]
+    assert set(item) == {
+        "id",
+        "category",
+        "title",
+        "problem",
+        "solution",
+        "helped",
+        "office",
+        "source_ticket",
+    }
+    lifts = _articles(company, 2, category="lift")
+    body = client.get("/api/v1/kb/articles", {"category": "lift"}).json()
+    assert [a["id"] for a in body["results"]] == [a.id for a in lifts] and body["next"] is None
+    # a blank q is no search: the same paged list
+    assert client.get("/api/v1/kb/articles", {"q": " ", "limit": 3}).json()["next"] is not None
+
+
+def test_kb_articles_limit_up_to_200(api_client_for, hotline_agent, company):
+    _articles(company, 205)
+    client = api_client_for(hotline_agent)
+    body = client.get("/api/v1/kb/articles").json()  # default page: 50
+    assert len(body["results"]) == 50 and body["next"]
+    body = client.get("/api/v1/kb/articles", {"limit": 200}).json()
+    assert len(body["results"]) == 200 and body["next"]
+    rest = client.get("/api/v1/kb/articles", {"limit": 200, "after": body["next"]}).json()
+    assert len(rest["results"]) == 5 and rest["next"] is None
+    # a search returns the best `limit` matches (default 10), in one page
+    body = client.get("/api/v1/kb/articles", {"q": "水管漏水"}).json()
+    assert len(body["results"]) == 10 and body["next"] is None
+    body = client.get("/api/v1/kb/articles", {"q": "水管漏水", "limit": 200}).json()
+    assert len(body["results"]) == 200 and body["next"] is None
+    for params in ({"limit": 201}, {"q": "水管漏水", "limit": 201}, {"limit": 0}):
+        r = client.get("/api/v1/kb/articles", params)
+        assert r.status_code == 400 and "limit" in r.json()["error"]["fields"], params
+    r = client.get("/api/v1/kb/articles", {"after": "garbage!!"})
+    assert r.status_code == 400 and "after" in r.json()["error"]["fields"]
+
+
+def test_kb_search_is_ranked_in_one_page(api_client_for, hotline_agent, company):
+    (lift,) = _articles(company, 1, category="lift", title="电梯困人")
+    (helpful,) = _articles(company, 1, title="水管爆裂", helped=9)
+    (plain,) = _articles(company, 1, title="水管爆裂")
+    client = api_client_for(hotline_agent)
+    body = client.get("/api/v1/kb/articles", {"q": "水管爆裂漏水"}).json()
+    # most words in common first, then the most helpful: not id order
+    assert [a["id"] for a in body["results"]][:2] == [helpful.id, plain.id]
+    assert body["next"] is None
+    body = client.get("/api/v1/kb/articles", {"q": "电梯困人", "category": "lift"}).json()
+    assert [a["id"] for a in body["results"]] == [lift.id]
+    # a cursor cannot continue a ranked search: refused, not ignored
+    cursor = client.get("/api/v1/kb/articles", {"limit": 1}).json()["next"]
+    r = client.get("/api/v1/kb/articles", {"q": "水管", "after": cursor})
+    assert r.status_code == 400 and "after" in r.json()["error"]["fields"]
+
+
+def test_scripts_are_a_ranked_list_in_one_page(api_client_for, hotline_agent, office):
+    from hotline.models import Script
+
+    general = Script.objects.create(company=office.company, title="问候", text="您好")
+    water = Script.objects.create(
+        company=office.company, category="water", title="报修话术", text="请问哪里漏水?"
     )
+    Script.objects.create(
+        company=office.company, title="停用", text="……", active=False
+    )  # inactive: never said
+    client = api_client_for(hotline_agent)
+    body = client.get("/api/v1/scripts", {"category": "water"}).json()
+    assert set(body) == {"results", "next"} and body["next"] is None
+    # relevance order kept: the category's script before the general one
+    assert [s["title"] for s in body["results"]] == [water.title, general.title]
+    assert set(body["results"][0]) == {"title", "text", "kind"}
+    body = client.get("/api/v1/scripts", {"category": "water", "limit": 1}).json()
+    assert [s["title"] for s in body["results"]] == [water.title] and body["next"] is None
+    assert client.get("/api/v1/scripts", {"limit": 200}).status_code == 200
+    r = client.get("/api/v1/scripts", {"limit": 201})
+    assert r.status_code == 400 and "limit" in r.json()["error"]["fields"]
+    r = client.get("/api/v1/scripts", {"after": "aWQ6MQ"})
+    assert r.status_code == 400 and "after" in r.json()["error"]["fields"]
