@@ -45,8 +45,20 @@ def request_fingerprint(request: HttpRequest) -> str:
                     h.update(chunk)
                 f.seek(0)
     else:
-        h.update(request.body)
+        h.update(_canonical(request))
     return h.hexdigest()
+
+
+def _canonical(request: HttpRequest) -> bytes:
+    """The body; a JSON body as its content, so that key order and spacing do not make
+    the same request look like another one."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return request.body
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return request.body
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:

@@ -110,11 +110,12 @@ class SignatureIn(Schema):
 class RecordIn(Schema):
     method: Literal["phone", "face_to_face", "on_site"]
     visited_at: datetime | None = None
-    quality: str = ""
-    result: str = ""
+    # Free text, required by API.md (an empty string says "nothing to note").
+    quality: str
+    result: str
     satisfaction: int = Field(..., ge=1, le=5)
-    shortcomings: str = ""
-    opinions: str = ""
+    shortcomings: str
+    opinions: str
     qualified: bool
     signature: SignatureIn | None = None
 

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -35,6 +36,20 @@ def test_same_key_other_body_is_422(api_client_for, receptionist, unit):
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "idempotency_key_reused"
     assert not Person.objects.filter(name="别人").exists()
+
+
+def test_same_json_in_another_key_order_or_spacing_is_the_same_request(
+    api_client_for, receptionist, unit
+):
+    client = api_client_for(receptionist)
+    units = [{"relation": "owner", "unit": unit.id}]
+    compact = json.dumps({"name": "陈静", "phones": [], "units": units}, ensure_ascii=False)
+    spaced = json.dumps({"units": units, "phones": [], "name": "陈静"}, indent=2)
+    first = client.post("/api/v1/people", compact, HTTP_IDEMPOTENCY_KEY="k-json")
+    again = client.post("/api/v1/people", spaced, HTTP_IDEMPOTENCY_KEY="k-json")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert Person.objects.filter(name="陈静").count() == 1
 
 
 def test_retry_while_first_is_running_is_409(api_client_for, receptionist, unit):

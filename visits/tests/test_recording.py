@@ -76,6 +76,17 @@ def test_assignee_records_with_a_drawn_signature(api_client_for, cs_staff, visit
     assert bytes(stored.signature_image) == png_bytes()
 
 
+def test_the_record_needs_every_field_api_md_names(api_client_for, cs_staff, visit):
+    client = api_client_for(cs_staff)
+    for field in ("quality", "result", "shortcomings", "opinions", "satisfaction", "qualified"):
+        partial = {k: v for k, v in body().items() if k != field}
+        r = client.post(f"/api/v1/return-visits/{visit.id}/record", partial)
+        assert r.status_code == 400 and field in r.json()["error"]["fields"], field
+    # empty text is an answer ("nothing to note")
+    r = client.post(f"/api/v1/return-visits/{visit.id}/record", body(shortcomings="", opinions=""))
+    assert r.status_code == 200
+
+
 def test_signature_must_be_a_png(api_client_for, cs_staff, visit):
     bad = base64.b64encode(b"<svg onload=alert(1)>").decode()
     r = api_client_for(cs_staff).post(
