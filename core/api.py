@@ -7,6 +7,7 @@ body field by name or dotted path ("units.0.relation") to its messages.
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, overload
 from zoneinfo import ZoneInfo
@@ -115,6 +116,21 @@ def visible_or_404[M: Model](
     if obj is None:
         raise NotFound(f"{label} not found.", fields={field: ["Not found."]} if field else None)
     return obj
+
+
+def reveal_requested(
+    request: HttpRequest, reveal: str | None, *, check: Callable[..., None]
+) -> bool:
+    """Honour `?reveal=phone`: False without it, 400 for anything else, and
+    `check(actor=…)` raises for a role that may not (403). Marks the request so the
+    schemas show numbers in full; the caller logs what was shown."""
+    if reveal is None:
+        return False
+    if reveal != "phone":
+        raise BadInput("Unknown reveal.", fields={"reveal": ["Only 'phone' can be revealed."]})
+    check(actor=request.auth)
+    request.reveal_phones = True
+    return True
 
 
 def company_time(value: datetime | None, user) -> datetime | None:

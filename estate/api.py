@@ -13,11 +13,11 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from core import phones
-from core.api import MAX_LIMIT, CursorPagination, cursor_page, visible_or_404
-from core.errors import BadInput, NotFound
+from core.api import MAX_LIMIT, CursorPagination, cursor_page, reveal_requested, visible_or_404
+from core.errors import BadInput, NotAllowed, NotFound
 from core.services import access_log_record
 from estate import selectors, services
-from estate.models import Building, Community, Person, Unit
+from estate.models import Community, Person
 from estate.policies import can
 from org.models import User
 from org.selectors import office_list
@@ -31,15 +31,11 @@ ChannelName = Literal["phone", "sms", "wechat", "email", "letter", "visit"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _reveal(request: HttpRequest, reveal: str | None) -> bool:
-    """Honour `?reveal=phone` for roles that may; the caller logs what was shown."""
-    if reveal is None:
-        return False
-    if reveal != "phone":
-        raise BadInput("Unknown reveal.", fields={"reveal": ["Only 'phone' can be revealed."]})
-    services.phones_reveal_check(actor=request.auth)
-    request.reveal_phones = True
-    return True
+def _manager_or_403(user: User) -> None:
+    """A create endpoint refuses a caller without the role before it looks anything up
+    (the service then checks the office and the duplicates)."""
+    if not can(user, "manage_estate"):
+        raise NotAllowed("You are not allowed to do this.")
 
 
 def _shown(request: HttpRequest, number: str) -> str:
@@ -81,11 +77,10 @@ def community_get(request: HttpRequest, community_id: int):
 
 @router.post("/communities", response={201: CommunityOut})
 def community_create(request: HttpRequest, payload: CommunityIn):
+    _manager_or_403(request.auth)
     office = visible_or_404(
         office_list(user=request.auth), payload.office, label="Office", field="office"
     )
-    if Community.objects.filter(company_id=office.company_id, code=payload.code).exists():
-        raise BadInput("Community code already in use.", fields={"code": ["Already in use."]})
     community = services.community_create(
         office=office,
         code=payload.code,
@@ -115,9 +110,8 @@ def building_list(request: HttpRequest, community: int | None = None):
 
 @router.post("/buildings", response={201: BuildingOut})
 def building_create(request: HttpRequest, payload: BuildingIn):
+    _manager_or_403(request.auth)
     community = _community(request.auth, payload.community)
-    if Building.objects.filter(community=community, name=payload.name.strip()).exists():
-        raise BadInput("Building already exists.", fields={"name": ["Already exists."]})
     return Status(
         201, services.building_create(community=community, name=payload.name, actor=request.auth)
     )
@@ -169,6 +163,7 @@ def unit_get(request: HttpRequest, unit_id: int):
 
 @router.post("/units", response={201: UnitOut})
 def unit_create(request: HttpRequest, payload: UnitIn):
+    _manager_or_403(request.auth)
     community = _community(request.auth, payload.community)
     building = visible_or_404(
         selectors.building_list(user=request.auth, community_id=community.id),
@@ -176,8 +171,6 @@ def unit_create(request: HttpRequest, payload: UnitIn):
         label="Building",
         field="building",
     )
-    if Unit.objects.filter(community=community, number=payload.number.strip()).exists():
-        raise BadInput("Unit number already in use.", fields={"number": ["Already in use."]})
     unit = services.unit_create(
         community=community,
         building=building,
@@ -196,7 +189,7 @@ def unit_create(request: HttpRequest, payload: UnitIn):
 
 class UnitLinkIn(Schema):
     unit: int
-    relation: RelationName = "owner"
+    relation: RelationName
 
 
 class UnitLinkOut(Schema):
@@ -209,7 +202,7 @@ class UnitLinkOut(Schema):
 
 class PersonIn(Schema):
     name: str = Field(..., min_length=1, max_length=50)
-    phones: list[str] = []
+    phones: list[str]  # required (API.md), may be empty
     birthday: date | None = None
     attitude: AttitudeName = "neutral"
     key_client: bool = False
@@ -221,7 +214,7 @@ class PersonIn(Schema):
     id_number: str = ""
     notes: str = ""
     office: int | None = None
-    units: list[UnitLinkIn] = []
+    units: list[UnitLinkIn]  # required (API.md), may be empty when `office` is given
 
 
 class PersonPatch(Schema):
@@ -340,7 +333,7 @@ def person_list(
     """People visible to the caller. `?phone=` is an exact match on any of a person's
     phones (the hotline screen-pop); `?q=` searches name, pinyin initials, phone,
     unit number."""
-    revealed = _reveal(request, reveal)
+    revealed = reveal_requested(request, reveal, check=services.phones_reveal_check)
     if phone is not None:
         try:
             qs = selectors.person_by_phone(user=request.auth, number=phone)
@@ -368,7 +361,7 @@ def _person(request: HttpRequest, person_id: int) -> Person:
 
 @router.get("/people/{person_id}", response=PersonCardOut)
 def person_get(request: HttpRequest, person_id: int, reveal: str | None = None):
-    revealed = _reveal(request, reveal)
+    revealed = reveal_requested(request, reveal, check=services.phones_reveal_check)
     person = _person(request, person_id)
     _attach_cards(request, [person])
     if revealed:
@@ -472,7 +465,7 @@ def roster_export(request: HttpRequest, community: int, reveal: str | None = Non
     from estate.roster import roster_export as run_export
 
     target = _community(request.auth, community)
-    revealed = _reveal(request, reveal)
+    revealed = reveal_requested(request, reveal, check=services.phones_reveal_check)
     if not can(request.auth, "manage_estate", target):
         from core.errors import NotAllowed
 

@@ -36,6 +36,7 @@ from estate.pinyin import name_keys
 from estate.policies import can, visible
 from org.models import Office, User
 from org.policies import visible as org_visible
+from org.services import refuse_duplicate
 
 
 def _clean(obj, exclude: list[str] | None = None) -> None:
@@ -50,12 +51,19 @@ def _require(user: User, action: str, obj: object | None = None) -> None:
 def community_create(
     *, office: Office, code: str, name: str, actor: User, address: str = ""
 ) -> Community:
-    """Create a community served by `office` (office manager of it, or company admin)."""
+    """Create a community served by `office` (office manager of it, or company admin).
+
+    The role is checked first, then the office, then the code: a caller without the
+    right learns nothing about what exists."""
+    _require(actor, "manage_estate")
     if not org_visible(actor, Office.objects.filter(id=office.id)).exists():
         raise NotFound(_("Office not found."), fields={"office": [_("Not found.")]})
     _require(actor, "manage_estate", office)
     community = Community(
         company_id=office.company_id, office=office, code=code, name=name, address=address
+    )
+    refuse_duplicate(
+        community, ("company", "code"), field="code", message="Community code already in use."
     )
     _clean(community)
     community.save()
@@ -86,6 +94,9 @@ def building_get_or_create(*, community: Community, name: str, actor: User) -> B
 def building_create(*, community: Community, name: str, actor: User) -> Building:
     _require(actor, "manage_estate", community)
     building = Building(community=community, name=name.strip())
+    refuse_duplicate(
+        building, ("community", "name"), field="name", message="Building already exists."
+    )
     _clean(building)
     building.save()
     return building
@@ -117,6 +128,9 @@ def unit_create(
         residency=residency,
         entrance=entrance,
         room=room,
+    )
+    refuse_duplicate(
+        unit, ("community", "number"), field="number", message="Unit number already in use."
     )
     _clean(unit)
     unit.save()

@@ -5,12 +5,20 @@ from typing import Literal
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from core import phones
-from core.api import CursorPagination, visible_or_404
+from core.api import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    CursorPagination,
+    cursor_page,
+    reveal_requested,
+    visible_or_404,
+)
 from core.errors import ApplicationError, BadInput, NotAllowed, NotFound
+from core.services import access_log_record
 from org import selectors, services
 from org.models import Company, Department, Office, User
 from org.policies import can, is_platform_operator
@@ -81,8 +89,7 @@ def company_list(request: HttpRequest):
 
 @router.post("/companies", response={201: CompanyOut})
 def company_create(request: HttpRequest, payload: CompanyIn):
-    if Company.objects.filter(code=payload.code).exists():
-        raise BadInput("Company code already in use.", fields={"code": ["Already in use."]})
+    # The service refuses anyone but the platform operator before it checks the code.
     company = services.company_create(
         code=payload.code, name=payload.name, timezone_name=payload.timezone, actor=request.auth
     )
@@ -113,12 +120,11 @@ def office_list(request: HttpRequest):
 @router.post("/offices", response={201: OfficeOut})
 def office_create(request: HttpRequest, payload: OfficeIn):
     actor: User = request.auth
-    if actor.company_id is None:
+    # 403 before anything about other rows (the service checks the code after its policy).
+    if not can(actor, "create_office"):
         raise NotAllowed("Offices are created by a company admin.")
     if payload.company not in (None, actor.company_id):
         raise NotFound("Company not found.", fields={"company": ["Not found."]})
-    if Office.objects.filter(company_id=actor.company_id, code=payload.code).exists():
-        raise BadInput("Office code already in use.", fields={"code": ["Already in use."]})
     office = services.office_create(
         company=actor.company, code=payload.code, name=payload.name, kind=payload.kind, actor=actor
     )
@@ -146,11 +152,12 @@ def department_list(request: HttpRequest, office: int | None = None):
 
 @router.post("/departments", response={201: DepartmentOut})
 def department_create(request: HttpRequest, payload: DepartmentIn):
+    # 403 before the office lookup (the service checks the name after its policy).
+    if not can(request.auth, "create_department"):
+        raise NotAllowed("Only a company admin may create departments.")
     office = visible_or_404(
         selectors.office_list(user=request.auth), payload.office, label="Office", field="office"
     )
-    if Department.objects.filter(office=office, name=payload.name).exists():
-        raise BadInput("Department name already in use.", fields={"name": ["Already in use."]})
     department = services.department_create(
         office=office, name=payload.name, kind=payload.kind, actor=request.auth
     )
@@ -169,6 +176,9 @@ class StaffIn(Schema):
 
 
 class StaffPatch(Schema):
+    username: str | None = Field(None, min_length=1, max_length=150)
+    # Only the staff member's own company may be sent: nobody changes company.
+    company: int = Field(None, description="The staff member's own company; any other is 400.")
     password: str | None = None
     name: str | None = None
     phone: str | None = None
@@ -191,7 +201,7 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_phone(obj: User, context) -> str:
-        # Staff phones are personal data too: masked unless revealed like owners'.
+        # Staff phones are personal data too: masked unless revealed (`?reveal=phone`).
         request = context["request"]
         if obj.phone and not getattr(request, "reveal_phones", False):
             return phones.mask(obj.phone)
@@ -236,15 +246,41 @@ def _memberships(company: Company, office_ids: list[int], department_ids: list[i
     return offices, departments
 
 
-@router.get("/staff", response=list[StaffOut])
-@paginate(CursorPagination)
-def staff_list(request: HttpRequest, role: RoleName | None = None, office: int | None = None):
+def _log_reveal(request: HttpRequest, staff: list[User]) -> None:
+    access_log_record(
+        user=request.auth,
+        object_type="staff",
+        object_ids=[s.id for s in staff if s.phone],
+        field="phone",
+        request=request,
+    )
+
+
+class StaffPage(Schema):
+    results: list[StaffOut]
+    next: str | None = None
+
+
+@router.get("/staff", response=StaffPage)
+def staff_list(
+    request: HttpRequest,
+    role: RoleName | None = None,
+    office: int | None = None,
+    reveal: str | None = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    after: str | None = None,
+):
+    """Staff visible to the caller; phones masked unless revealed with `?reveal=phone`."""
+    revealed = reveal_requested(request, reveal, check=services.phones_reveal_check)
     qs: QuerySet[User] = selectors.staff_list(user=request.auth)
     if office is not None:
         qs = qs.filter(offices__id=office)
     if role is not None:
         qs = qs.filter(id__in=[u.id for u in qs if role in u.roles])
-    return qs
+    page = cursor_page(qs, limit=limit, after=after)
+    if revealed:
+        _log_reveal(request, page["results"])
+    return page
 
 
 @router.post("/staff", response={201: StaffOut})
@@ -253,8 +289,6 @@ def staff_create(request: HttpRequest, payload: StaffIn):
     if not can(actor, "create_staff"):
         raise NotAllowed("Only a company admin may create staff.")
     company = _staff_company(actor, payload.company)
-    if User.objects.filter(username=payload.username).exists():
-        raise BadInput("Username already in use.", fields={"username": ["Already in use."]})
     offices, departments = _memberships(company, payload.offices, payload.departments)
     user = services.staff_create(
         company=company,
@@ -277,8 +311,12 @@ def _visible_staff(actor: User, staff_id: int) -> User:
 
 
 @router.get("/staff/{staff_id}", response=StaffOut)
-def staff_get(request: HttpRequest, staff_id: int):
-    return _visible_staff(request.auth, staff_id)
+def staff_get(request: HttpRequest, staff_id: int, reveal: str | None = None):
+    revealed = reveal_requested(request, reveal, check=services.phones_reveal_check)
+    staff = _visible_staff(request.auth, staff_id)
+    if revealed:
+        _log_reveal(request, [staff])
+    return staff
 
 
 @router.patch("/staff/{staff_id}", response=StaffOut)
@@ -296,6 +334,8 @@ def staff_patch(request: HttpRequest, staff_id: int, payload: StaffPatch):
     services.staff_update(
         staff=staff,
         actor=actor,
+        username=data.get("username"),
+        company_id=data.get("company"),
         name=data.get("name"),
         phone=data.get("phone"),
         password=data.get("password"),

@@ -4,6 +4,7 @@
 the user may see; `can(user, action, obj)` answers for one object.
 """
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from org.models import Company, Department, Office, Role, User
@@ -91,7 +92,8 @@ def visible(user: User, qs: QuerySet) -> QuerySet:
 
 def can(user: User, action: str, obj: object | None = None) -> bool:
     """Organisation actions: create_company, create_office, create_department,
-    create_staff, change_staff. Only within what `visible` lets the user see."""
+    create_staff, change_staff, reveal_phone (staff phones in full, as estate's
+    reveal_phone for owners). Only within what `visible` lets the user see."""
     if not user.is_authenticated:
         return False
     if action == "create_company":
@@ -102,4 +104,6 @@ def can(user: User, action: str, obj: object | None = None) -> bool:
         return False
     if action in {"create_office", "create_department", "create_staff", "change_staff"}:
         return user.has_role(Role.COMPANY_ADMIN)
+    if action == "reveal_phone":
+        return user.has_role(*settings.OWNERDESK["REVEAL_ROLES"])
     return False

@@ -19,6 +19,23 @@ def _clean(obj) -> None:
     full_clean_or_bad_input(obj)
 
 
+def refuse_duplicate(obj, unique_fields: tuple[str, ...], *, field: str, message: str) -> None:
+    """400 naming `field` when another row already has `obj`'s `unique_fields`.
+
+    Call it after the policy check, so a caller without the right never learns what
+    exists. The field's message is Django's own (translated) unique-violation text,
+    the one the forms showed before; `message` is the API's English summary.
+    """
+    model = type(obj)
+    attnames = [model._meta.get_field(f).attname for f in unique_fields]
+    others = model._default_manager.filter(**{a: getattr(obj, a) for a in attnames})
+    if obj.pk is not None:
+        others = others.exclude(pk=obj.pk)
+    if others.exists():
+        taken = obj.unique_error_message(model, unique_fields)
+        raise BadInput(message, fields={field: list(taken.messages)})
+
+
 def company_create(
     *, code: str, name: str, actor: User, timezone_name: str = "Asia/Shanghai"
 ) -> Company:
@@ -26,6 +43,7 @@ def company_create(
     if not can(actor, "create_company"):
         raise NotAllowed(_("Only the platform operator may create companies."))
     company = Company(code=code, name=name, timezone=timezone_name)
+    refuse_duplicate(company, ("code",), field="code", message="Company code already in use.")
     _clean(company)
     company.save()
     return company
@@ -38,6 +56,9 @@ def office_create(
     if not can(actor, "create_office") or actor.company_id != company.id:
         raise NotAllowed(_("Only a company admin may create offices."))
     office = Office(company=company, code=code, name=name, kind=kind)
+    refuse_duplicate(
+        office, ("company", "code"), field="code", message="Office code already in use."
+    )
     _clean(office)
     office.save()
     return office
@@ -51,6 +72,9 @@ def department_create(*, office: Office, name: str, kind: str, actor: User) -> D
     ):
         raise NotAllowed(_("Only a company admin may create departments."))
     department = Department(office=office, name=name, kind=kind)
+    refuse_duplicate(
+        department, ("office", "name"), field="name", message="Department name already in use."
+    )
     _clean(department)
     department.save()
     return department
@@ -131,6 +155,7 @@ def staff_create(
         roles=roles,
         is_staff=Role.COMPANY_ADMIN in roles,  # Django admin, scoped to the company
     )
+    _refuse_taken_username(user)
     _clean_user(user, exclude_password=True)
     _check_password(password, user)
     user.set_password(password)
@@ -138,6 +163,10 @@ def staff_create(
     user.offices.set(offices)
     user.departments.set(departments)
     return user
+
+
+def _refuse_taken_username(user: User) -> None:
+    refuse_duplicate(user, ("username",), field="username", message="Username already in use.")
 
 
 def _clean_user(user: User, *, exclude_password: bool) -> None:
@@ -149,6 +178,8 @@ def staff_update(
     *,
     staff: User,
     actor: User,
+    username: str | None = None,
+    company_id: int | None = None,
     name: str | None = None,
     phone: str | None = None,
     password: str | None = None,
@@ -157,9 +188,21 @@ def staff_update(
     departments: list[Department] | None = None,
     is_active: bool | None = None,
 ) -> User:
-    """Change a staff member. Company admins only, within their company."""
+    """Change a staff member. Company admins only, within their company.
+
+    `company_id`, when given, must be the staff member's own company: a staff member
+    never moves to another company. A new `username` must be free.
+    """
     if not can(actor, "change_staff") or staff.company_id != actor.company_id:
         raise NotAllowed(_("You may not change this staff member."))
+    if company_id is not None and company_id != staff.company_id:
+        raise BadInput(
+            "A staff member's company cannot change.",
+            fields={"company": ["Cannot change: create the staff member in the other company."]},
+        )
+    if username is not None and username != staff.username:
+        staff.username = username
+        _refuse_taken_username(staff)
     if name is not None:
         staff.name = name
     if phone is not None:
@@ -186,6 +229,13 @@ def staff_update(
     if departments is not None or offices is not None:
         staff.departments.set(new_departments)
     return staff
+
+
+def phones_reveal_check(*, actor: User) -> None:
+    """Raise NotAllowed unless the actor's role may see staff phones in full (the same
+    roles, and the same refusal, as for owners' phones in estate)."""
+    if not can(actor, "reveal_phone"):
+        raise NotAllowed(_("Your role may not see phone numbers in full."))
 
 
 def _digest(raw: str) -> str:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def _create(client, unit, name="陈静", key="k-1"):
     return client.post(
         "/api/v1/people",
-        {"name": name, "units": [{"unit": unit.id, "relation": "owner"}]},
+        {"name": name, "phones": [], "units": [{"unit": unit.id, "relation": "owner"}]},
         HTTP_IDEMPOTENCY_KEY=key,
     )
 
@@ -59,7 +59,7 @@ def test_retry_while_first_is_running_is_409(api_client_for, receptionist, unit)
 
     from core.idempotency import request_fingerprint
 
-    body = {"name": "陈静", "units": [{"unit": unit.id, "relation": "owner"}]}
+    body = {"name": "陈静", "phones": [], "units": [{"unit": unit.id, "relation": "owner"}]}
     probe = RequestFactory().post("/api/v1/people", body, content_type="application/json")
     IdempotencyRecord.objects.create(
         user=receptionist,
@@ -115,7 +115,7 @@ def test_prune_command_deletes_old_records(api_client_for, receptionist, unit):
 
 def test_without_key_every_post_acts(api_client_for, receptionist, unit):
     client = api_client_for(receptionist)
-    body = {"name": "陈静", "units": [{"unit": unit.id, "relation": "owner"}]}
+    body = {"name": "陈静", "phones": [], "units": [{"unit": unit.id, "relation": "owner"}]}
     client.post("/api/v1/people", body)
     client.post("/api/v1/people", body)
     assert Person.objects.filter(name="陈静").count() == 2

@@ -132,25 +132,66 @@ def test_create_person_with_units_and_phones(api_client_for, receptionist, unit)
 def test_create_person_field_errors(api_client_for, receptionist, unit):
     client = api_client_for(receptionist)
     r = client.post(
-        "/api/v1/people", {"name": "X", "units": [{"unit": unit.id, "relation": "boss"}]}
+        "/api/v1/people",
+        {"name": "X", "phones": [], "units": [{"unit": unit.id, "relation": "boss"}]},
     )
     assert r.status_code == 400
     assert "units.0.relation" in r.json()["error"]["fields"]
     r = client.post(
-        "/api/v1/people", {"name": "X", "phones": ["123"], "units": [{"unit": unit.id}]}
+        "/api/v1/people",
+        {"name": "X", "phones": ["123"], "units": [{"unit": unit.id, "relation": "owner"}]},
     )
     assert r.status_code == 400
     assert "phones" in r.json()["error"]["fields"]
-    r = client.post("/api/v1/people", {"phones": [], "units": [{"unit": unit.id}]})
+    r = client.post(
+        "/api/v1/people", {"phones": [], "units": [{"unit": unit.id, "relation": "owner"}]}
+    )
     assert r.status_code == 400 and "name" in r.json()["error"]["fields"]
-    r = client.post("/api/v1/people", {"name": "X", "birthday": "not a date", "units": []})
+    r = client.post(
+        "/api/v1/people", {"name": "X", "phones": [], "birthday": "not a date", "units": []}
+    )
     assert r.status_code == 400 and "birthday" in r.json()["error"]["fields"]
+
+
+def test_create_person_requires_phones_units_and_relation(api_client_for, receptionist, unit):
+    """API.md marks only birthday, attitude, key_client and special_needs optional."""
+    client = api_client_for(receptionist)
+    link = {"unit": unit.id, "relation": "owner"}
+    r = client.post("/api/v1/people", {"name": "X", "units": [link]})
+    assert r.status_code == 400 and set(r.json()["error"]["fields"]) == {"phones"}
+    r = client.post("/api/v1/people", {"name": "X", "phones": ["13811112222"]})
+    assert r.status_code == 400 and set(r.json()["error"]["fields"]) == {"units"}
+    r = client.post("/api/v1/people", {"name": "X", "phones": [], "units": [{"unit": unit.id}]})
+    assert r.status_code == 400 and set(r.json()["error"]["fields"]) == {"units.0.relation"}
+    assert not Person.objects.filter(name="X").exists()
+    # Empty lists are allowed: the keys must be sent, not filled.
+    r = client.post("/api/v1/people", {"name": "X", "phones": [], "units": [link]})
+    assert r.status_code == 201, r.content
+    assert r.json()["phones"] == []
+    r = client.post(
+        "/api/v1/people",
+        {"name": "Y", "phones": ["13811112222"], "units": [], "office": unit.community.office_id},
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["units"] == []
+
+
+def test_patch_person_stays_partial(api_client_for, receptionist, owner):
+    client = api_client_for(receptionist)
+    r = client.patch(f"/api/v1/people/{owner.id}", {"special_needs": "行动不便"})
+    assert r.status_code == 200, r.content
+    assert r.json()["phones"] == ["138****5678"]
+    assert [u["relation"] for u in r.json()["units"]] == ["owner"]
+    unit_id = r.json()["units"][0]["unit"]
+    r = client.patch(f"/api/v1/people/{owner.id}", {"units": [{"unit": unit_id}]})
+    assert r.status_code == 400 and "units.0.relation" in r.json()["error"]["fields"]
 
 
 def test_create_person_on_invisible_unit_is_404(api_client_for, receptionist, person_in_office2):
     unit_id = person_in_office2.unit_links.get().unit_id
     r = api_client_for(receptionist).post(
-        "/api/v1/people", {"name": "X", "units": [{"unit": unit_id, "relation": "owner"}]}
+        "/api/v1/people",
+        {"name": "X", "phones": [], "units": [{"unit": unit_id, "relation": "owner"}]},
     )
     assert r.status_code == 404
     assert "units.0.unit" in r.json()["error"]["fields"]
@@ -158,7 +199,8 @@ def test_create_person_on_invisible_unit_is_404(api_client_for, receptionist, pe
 
 def test_quality_role_may_not_create_people(api_client_for, quality, unit):
     r = api_client_for(quality).post(
-        "/api/v1/people", {"name": "X", "units": [{"unit": unit.id, "relation": "owner"}]}
+        "/api/v1/people",
+        {"name": "X", "phones": [], "units": [{"unit": unit.id, "relation": "owner"}]},
     )
     assert r.status_code == 403
 
@@ -265,3 +307,50 @@ def test_units_in_another_office_are_neither_shown_nor_dropped(
     }
     event = owner.events.get(kind="units_changed")
     assert "9-1-101" not in str(event.changes)
+
+
+def test_estate_creates_refuse_a_caller_without_the_role_before_duplicate_checks(
+    api_client_for, receptionist, office, community, building, unit
+):
+    """403, not 400: a refused caller must not learn that the code/name/number exists."""
+    from estate.models import Building, Community, Unit
+
+    client = api_client_for(receptionist)
+    r = client.post(
+        "/api/v1/communities", {"code": community.code, "name": "重复", "office": office.id}
+    )
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    r = client.post("/api/v1/buildings", {"community": community.id, "name": building.name})
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    r = client.post("/api/v1/units", {"community": community.id, "number": unit.number})
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    assert (Community.objects.count(), Building.objects.count(), Unit.objects.count()) == (1, 1, 1)
+
+
+def test_estate_creates_refuse_without_the_role_before_looking_up_references(
+    api_client_for, receptionist, office2, community2
+):
+    client = api_client_for(receptionist)
+    assert (
+        client.post(
+            "/api/v1/communities", {"code": "z", "name": "z", "office": office2.id}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post("/api/v1/buildings", {"community": community2.id, "name": "z"}).status_code
+        == 403
+    )
+    assert client.post("/api/v1/units", {"community": 999999, "number": "z"}).status_code == 403
+
+
+def test_estate_duplicates_are_400_naming_the_field_for_a_manager(
+    api_client_for, office_manager, office, community, building
+):
+    client = api_client_for(office_manager)
+    r = client.post(
+        "/api/v1/communities", {"code": community.code, "name": "重复", "office": office.id}
+    )
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["code"]
+    r = client.post("/api/v1/buildings", {"community": community.id, "name": f" {building.name} "})
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["name"]

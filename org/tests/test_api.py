@@ -1,6 +1,7 @@
 import pytest
 
-from org.models import User
+from core.models import AccessLog
+from org.models import Company, Department, Office, User
 from org.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,184 @@ def test_limit_above_200_and_bad_cursor_are_400(api_client_for, company_admin):
     assert r.status_code == 400 and "limit" in r.json()["error"]["fields"]
     r = client.get("/api/v1/offices?after=garbage!!")
     assert r.status_code == 400 and "after" in r.json()["error"]["fields"]
+
+
+def test_company_create_refuses_a_non_operator_before_the_code_check(
+    api_client_for, company_admin, superuser, other_company
+):
+    # A company admin must not learn that another company's code exists.
+    r = api_client_for(company_admin).post(
+        "/api/v1/companies", {"code": other_company.code, "name": "x"}
+    )
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    r = api_client_for(superuser).post(
+        "/api/v1/companies", {"code": other_company.code, "name": "x"}
+    )
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["code"]
+    assert Company.objects.filter(code=other_company.code).count() == 1
+
+
+def test_office_create_refuses_a_non_admin_before_the_code_check(
+    api_client_for, office_manager, company_admin, office
+):
+    client = api_client_for(office_manager)
+    r = client.post("/api/v1/offices", {"code": office.code, "name": "x"})
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    r = client.post("/api/v1/offices", {"code": "z", "name": "x", "company": 999999})
+    assert r.status_code == 403
+    r = api_client_for(company_admin).post("/api/v1/offices", {"code": office.code, "name": "x"})
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["code"]
+    assert Office.objects.filter(code=office.code).count() == 1
+
+
+def test_department_create_refuses_a_non_admin_before_lookups_and_the_name_check(
+    api_client_for, office_manager, company_admin, office, cs_department, other_office
+):
+    client = api_client_for(office_manager)
+    body = {"office": office.id, "name": cs_department.name, "kind": "customer_service"}
+    r = client.post("/api/v1/departments", body)
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    r = client.post("/api/v1/departments", {**body, "office": other_office.id})
+    assert r.status_code == 403  # not 404: the office lookup comes after the right
+    r = api_client_for(company_admin).post("/api/v1/departments", body)
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["name"]
+    assert Department.objects.filter(name=cs_department.name).count() == 1
+
+
+def test_staff_create_refuses_a_non_admin_before_the_username_check(
+    api_client_for, office_manager, company_admin, engineer
+):
+    body = {
+        "username": engineer.username,
+        "password": "a-long-enough-pw-1",
+        "name": "z",
+        "roles": ["staff"],
+    }
+    r = api_client_for(office_manager).post("/api/v1/staff", body)
+    assert r.status_code == 403 and r.json()["error"]["fields"] == {}
+    r = api_client_for(company_admin).post("/api/v1/staff", body)
+    assert r.status_code == 400 and list(r.json()["error"]["fields"]) == ["username"]
+
+
+def test_patch_staff_username(api_client_for, anon_api_client, company_admin, engineer, supervisor):
+    client = api_client_for(company_admin)
+    r = client.patch(f"/api/v1/staff/{engineer.id}", {"username": "eng_renamed"})
+    assert r.status_code == 200, r.content
+    assert r.json()["username"] == "eng_renamed"
+    engineer.refresh_from_db()
+    assert engineer.username == "eng_renamed"
+    token = anon_api_client.post(
+        "/api/v1/auth/token", {"username": "eng_renamed", "password": PASSWORD}
+    )
+    assert token.status_code == 200
+    # Taken: 400 naming the field, nothing changed.
+    r = client.patch(
+        f"/api/v1/staff/{engineer.id}", {"username": supervisor.username, "name": "改名"}
+    )
+    assert r.status_code == 400
+    assert list(r.json()["error"]["fields"]) == ["username"]
+    engineer.refresh_from_db()
+    assert engineer.username == "eng_renamed" and engineer.name != "改名"
+    # Its own username again is no change, and no conflict.
+    r = client.patch(f"/api/v1/staff/{engineer.id}", {"username": "eng_renamed"})
+    assert r.status_code == 200
+    r = client.patch(f"/api/v1/staff/{engineer.id}", {"username": ""})
+    assert r.status_code == 400 and "username" in r.json()["error"]["fields"]
+
+
+def test_patch_staff_company_cannot_change(
+    api_client_for, company_admin, office_manager, engineer, company, other_company
+):
+    client = api_client_for(company_admin)
+    r = client.patch(f"/api/v1/staff/{engineer.id}", {"company": company.id, "name": "钱工"})
+    assert r.status_code == 200, r.content  # its own company: nothing to change
+    r = client.patch(f"/api/v1/staff/{engineer.id}", {"company": other_company.id, "name": "x"})
+    assert r.status_code == 400
+    assert list(r.json()["error"]["fields"]) == ["company"]
+    r = client.patch(f"/api/v1/staff/{engineer.id}", {"company": None})
+    assert r.status_code == 400 and "company" in r.json()["error"]["fields"]
+    engineer.refresh_from_db()
+    assert (engineer.company_id, engineer.name) == (company.id, "钱工")
+    # Without the right it is 403 first.
+    r = api_client_for(office_manager).patch(
+        f"/api/v1/staff/{engineer.id}", {"company": other_company.id}
+    )
+    assert r.status_code == 403
+
+
+@pytest.fixture
+def engineer_with_phone(engineer):
+    engineer.phone = "13900001111"
+    engineer.save(update_fields=["phone"])
+    return engineer
+
+
+def test_staff_phone_masked_unless_revealed(api_client_for, receptionist, engineer_with_phone):
+    client = api_client_for(receptionist)
+    r = client.get(f"/api/v1/staff/{engineer_with_phone.id}")
+    assert r.json()["phone"] == "139****1111"
+    assert not AccessLog.objects.exists()
+    r = client.get(f"/api/v1/staff/{engineer_with_phone.id}?reveal=phone")
+    assert r.status_code == 200
+    assert r.json()["phone"] == "13900001111"
+    log = AccessLog.objects.get()
+    assert (log.user_id, log.object_type, log.object_id, log.field) == (
+        receptionist.id,
+        "staff",
+        str(engineer_with_phone.id),
+        "phone",
+    )
+
+
+def test_staff_reveal_on_the_list_logs_each_phone_shown(
+    api_client_for, receptionist, engineer_with_phone, supervisor
+):
+    r = api_client_for(receptionist).get("/api/v1/staff?reveal=phone")
+    assert r.status_code == 200
+    phones = {s["id"]: s["phone"] for s in r.json()["results"]}
+    assert phones[engineer_with_phone.id] == "13900001111"
+    assert phones[supervisor.id] == ""
+    # Only the staff whose phone was shown in full are logged.
+    assert list(AccessLog.objects.values_list("object_type", "object_id")) == [
+        ("staff", str(engineer_with_phone.id))
+    ]
+
+
+def test_staff_reveal_refused_like_owners_phones(
+    api_client_for, engineer_with_phone, supervisor, settings
+):
+    client = api_client_for(engineer_with_phone)  # role "staff": not in REVEAL_ROLES
+    for url in (f"/api/v1/staff/{supervisor.id}?reveal=phone", "/api/v1/staff?reveal=phone"):
+        r = client.get(url)
+        assert r.status_code == 403
+        assert r.json()["error"]["code"] == "forbidden"
+    assert client.get("/api/v1/staff?reveal=id_number").status_code == 400
+    assert not AccessLog.objects.exists()
+    # The roles come from settings, as for owners.
+    settings.OWNERDESK = {**settings.OWNERDESK, "REVEAL_ROLES": {"staff"}}
+    r = client.get(f"/api/v1/staff/{engineer_with_phone.id}?reveal=phone")
+    assert r.status_code == 200 and r.json()["phone"] == "13900001111"
+
+
+def test_staff_reveal_refusal_matches_estate(api_client_for, engineer, supervisor, owner):
+    client = api_client_for(engineer)
+    staff = client.get(f"/api/v1/staff/{supervisor.id}?reveal=phone")
+    person = client.get(f"/api/v1/people/{owner.id}?reveal=phone")
+    assert staff.status_code == person.status_code == 403
+    assert staff.json() == person.json()
+
+
+def test_staff_list_pages_with_limit_and_cursor(api_client_for, company_admin, company):
+    from org.tests.factories import UserFactory
+
+    for _ in range(4):
+        UserFactory(company=company)
+    client = api_client_for(company_admin)
+    seen, url = [], "/api/v1/staff?limit=2"
+    while url:
+        body = client.get(url).json()
+        assert len(body["results"]) <= 2
+        seen += [s["id"] for s in body["results"]]
+        url = f"/api/v1/staff?limit=2&after={body['next']}" if body["next"] else None
+    assert seen == sorted(User.objects.filter(company=company).values_list("id", flat=True))
+    assert client.get("/api/v1/staff?limit=201").status_code == 400
