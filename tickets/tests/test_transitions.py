@@ -137,7 +137,7 @@ def test_close_back_entry_is_not_before_the_resolution(api_client_for, office_ma
     early = (resolved - timezone.timedelta(minutes=5)).isoformat()
     r = client.post(f"/api/v1/tickets/{ticket.id}/actions", {"action": "close", "closed_at": early})
     assert r.status_code == 422
-    assert r.json()["error"]["fields"] == {"closed_at": ["Before the ticket was resolved."]}
+    assert r.json()["error"]["fields"] == {"closed_at": ["早于处理完毕时间。"]}  # not "received"
     later = (resolved + timezone.timedelta(minutes=5)).isoformat()
     r = client.post(f"/api/v1/tickets/{ticket.id}/actions", {"action": "close", "closed_at": later})
     assert r.status_code == 200 and r.json()["status"] == "closed"
