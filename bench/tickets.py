@@ -1946,13 +1946,16 @@ def _create_over_http(ctx: Context, load: Load) -> None:
                         f"connection per request; {queries} queries per creation"
                     ),
                 )
+                # The target is for 2 workers, one request each (the measure);
+                # two in flight per worker on this 2-core machine measure queueing.
                 ctx.figure(
                     BENCH,
                     f"create p95 ({how})",
                     percentile(ok, 95),
                     "ms",
-                    target=TARGET_CREATE_P95_MS,
-                    note=cpu_note,
+                    target=TARGET_CREATE_P95_MS if per_port == 1 else None,
+                    note=cpu_note
+                    + ("" if per_port == 1 else "; 2 requests in flight per worker: queueing"),
                 )
                 ctx.figure(BENCH, f"create p99 ({how})", percentile(ok, 99), "ms", detail=True)
                 ctx.figure(
