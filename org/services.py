@@ -251,8 +251,12 @@ def api_token_issue(*, user: User) -> str:
 
 def api_token_user(*, raw: str) -> User | None:
     """The active user behind a bearer token, or None."""
-    token = ApiToken.objects.select_related("user__company").filter(digest=_digest(raw)).first()
-    if token is None or not token.user.is_active:
+    try:
+        # get(), not first(): no ORDER BY id, so the unique digest index finds it.
+        token = ApiToken.objects.select_related("user__company").get(digest=_digest(raw))
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
         return None
     now = timezone.now()
     # Touch at most once a minute: a write per API call would serialise SQLite.
