@@ -173,7 +173,7 @@ class TicketPage(Schema):
 
 
 def _detail(request: HttpRequest, ticket_id: int) -> Ticket:
-    ticket = selectors.ticket_get(user=request.auth, ticket_id=ticket_id, with_documents=False)
+    ticket = selectors.ticket_get(user=request.auth, ticket_id=ticket_id, for_page=False)
     if ticket is None:
         raise NotFound("Ticket not found.")
     return ticket

@@ -91,21 +91,21 @@ def ticket_list(
     return qs
 
 
-def ticket_get(*, user: User, ticket_id: int, with_documents: bool = True) -> Ticket | None:
-    """One visible ticket with its timeline and dispute parties (and, for its page,
-    supervisions and attachments)."""
-    related = [
-        Prefetch(
-            "events", queryset=TicketEvent.objects.select_related("actor").order_by("at", "id")
-        ),
-        Prefetch("parties", queryset=TicketParty.objects.select_related("person", "unit")),
-    ]
-    if with_documents:
-        related += ["supervisions", "attachments"]
+def ticket_get(*, user: User, ticket_id: int, for_page: bool = True) -> Ticket | None:
+    """One visible ticket with its timeline and dispute parties. For its page, also the
+    related rows it shows, its supervisions and attachments; the API answers with ids,
+    so it reads the ticket's own row only (a third of a creation's time otherwise)."""
+    events = Prefetch(
+        "events", queryset=TicketEvent.objects.select_related("actor").order_by("at", "id")
+    )
+    if not for_page:
+        qs = visible(user, Ticket.objects.all()).prefetch_related(events, "parties")
+        return qs.filter(id=ticket_id).first()
+    parties = Prefetch("parties", queryset=TicketParty.objects.select_related("person", "unit"))
     return (
         _base(user)
         .select_related("office", "created_by")
-        .prefetch_related(*related)
+        .prefetch_related(events, parties, "supervisions", "attachments")
         .filter(id=ticket_id)
         .first()
     )

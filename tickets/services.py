@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from core.db import counter_add
 from core.errors import (
     BadInput,
     Conflict,
@@ -164,11 +164,10 @@ def _next_number(office: Office, received_at: datetime, tz: ZoneInfo) -> str:
     """`HY-20261123-0007`: the office's code, the day received, a per-day sequence.
     The counter row is locked, so two desks never draw the same number."""
     day = received_at.astimezone(tz).date()
-    counter, _created = TicketCounter.objects.get_or_create(office=office, day=day)
-    # The UPDATE takes the row lock until commit; concurrent desks queue behind it.
-    TicketCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"{office.code.upper()}-{day:%Y%m%d}-{counter.last:04d}"
+    (last,) = counter_add(
+        TicketCounter, keys={"office_id": office.id, "day": day}, field="last", returning=("last",)
+    )
+    return f"{office.code.upper()}-{day:%Y%m%d}-{last:04d}"
 
 
 def _round_robin_pick(department: Department) -> User | None:

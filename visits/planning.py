@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
+from core.db import counter_add
 from org.models import Company, Department, Role, User
 from tickets.models import Status, Ticket
 from visits.models import (
@@ -204,23 +205,16 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 def _count_resolutions(*, office_id: int, rule_id: int, month: str, count: int) -> tuple[int, int]:
     """Add `count` resolved cases to the office's counter for the rule and month, and
-    return (resolved, selected) as they stood before.
-
-    One upsert that also locks the row until the transaction ends (PostgreSQL takes the
-    row lock; SQLite holds its write lock), so two concurrent resolutions never see the
-    same numbers. Plain SQL because the ORM cannot return the row an upsert counted.
-    """
-    table = SamplingCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (office_id, rule_id, month, resolved, selected) "
-            "VALUES (%s, %s, %s, %s, 0) "
-            "ON CONFLICT (office_id, rule_id, month) "
-            f"DO UPDATE SET resolved = {table}.resolved + %s "
-            "RETURNING resolved, selected",
-            [office_id, rule_id, month, count, count],
-        )
-        resolved, selected = cursor.fetchone()
+    return (resolved, selected) as they stood before. The row stays locked until the
+    transaction ends, so two concurrent resolutions never see the same numbers."""
+    resolved, selected = counter_add(
+        SamplingCounter,
+        keys={"office_id": office_id, "rule_id": rule_id, "month": month},
+        field="resolved",
+        by=count,
+        defaults={"selected": 0},
+        returning=("resolved", "selected"),
+    )
     return resolved - count, selected
 
 
