@@ -24,5 +24,12 @@ def staff_list(*, user: User, include_inactive: bool = False) -> QuerySet[User]:
     return visible(user, qs).prefetch_related("offices", "departments")
 
 
+def role_holder_ids(*, office_id: int, role: str) -> list[int]:
+    """The office's active staff holding `role`, by id: whom the system tells or sends
+    (a read for the system, not scoped to a user)."""
+    staff = User.objects.filter(offices=office_id, is_active=True).order_by("id")
+    return [user_id for user_id, roles in staff.values_list("id", "roles") if role in roles]
+
+
 def supervisors_of(*, department: Department) -> list[User]:
     return [u for u in department.staff.filter(is_active=True) if u.has_role(Role.SUPERVISOR)]

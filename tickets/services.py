@@ -31,7 +31,7 @@ from core.tasks import enqueue_on_commit, notify_users
 from estate.models import Community, Person, Unit
 from org.models import Department, Office, Role, User
 from org.policies import office_ids_for
-from org.selectors import supervisors_of
+from org.selectors import role_holder_ids, supervisors_of
 from tickets import deadlines
 from tickets.categories import categories_for
 from tickets.models import (
@@ -78,10 +78,6 @@ def _notify(
     ids = sorted({uid for uid in user_ids if uid and (skip is None or uid != skip.id)})
     if ids:
         enqueue_on_commit(notify_users, ids, verb, text, _ticket_url(ticket))
-
-
-def _role_holders(office: Office, role: str) -> list[int]:
-    return [u.id for u in office.staff.filter(is_active=True) if role in u.roles]
 
 
 def _company_admins(company_id: int) -> list[int]:
@@ -360,7 +356,7 @@ def _route_new(ticket: Ticket, actor: User, dispatch: str, major_complaint: bool
     """Tell whoever acts next; a round-robin category assigns at once."""
     if major_complaint:
         _notify(
-            _role_holders(ticket.office, Role.OFFICE_MANAGER),
+            role_holder_ids(office_id=ticket.office_id, role=Role.OFFICE_MANAGER),
             "major_complaint",
             _("Major complaint %(n)s: %(t)s") % {"n": ticket.number, "t": ticket.title},
             ticket,
@@ -517,7 +513,7 @@ def ticket_escalate(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     ticket.save()
     _event(ticket, actor, "escalate", from_status=previous, text=reason)
     _notify(
-        _role_holders(ticket.office, Role.OFFICE_MANAGER),
+        role_holder_ids(office_id=ticket.office_id, role=Role.OFFICE_MANAGER),
         "escalated",
         _("Escalated to you: %(n)s — %(r)s") % {"n": ticket.number, "r": reason},
         ticket,
@@ -806,7 +802,7 @@ def _level_recipients(ticket: Ticket, level: int) -> list[int]:
                 return ids
         level = Supervision.Level.MANAGER
     if level == Supervision.Level.MANAGER:
-        return _role_holders(ticket.office, Role.OFFICE_MANAGER)
+        return role_holder_ids(office_id=ticket.office_id, role=Role.OFFICE_MANAGER)
     return _company_admins(ticket.company_id)
 
 

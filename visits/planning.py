@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from core.db import counter_add
 from org.models import Company, Department, Role, User
+from org.selectors import role_holder_ids
 from tickets.models import Status, Ticket
 from visits.models import (
     ReturnVisit,
@@ -280,15 +281,8 @@ class _Turns:
 
     def _manager(self, office_id: int) -> int | None:
         if office_id not in self._managers:
-            staff = User.objects.filter(offices=office_id, is_active=True).order_by("id")
-            self._managers[office_id] = next(
-                (
-                    uid
-                    for uid, roles in staff.values_list("id", "roles")
-                    if Role.OFFICE_MANAGER in roles
-                ),
-                None,
-            )
+            managers = role_holder_ids(office_id=office_id, role=Role.OFFICE_MANAGER)
+            self._managers[office_id] = managers[0] if managers else None
         return self._managers[office_id]
 
     def _next_property_staff(self, office_id: int) -> int | None:
