@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import batched
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -169,7 +170,7 @@ def _cases(ordered: list[Ticket]) -> list[_Case]:
     earlier: dict[int, set[tuple[int, str]]] = defaultdict(set)
     visited_before: set[int] = set()
     ids = [ticket.id for ticket, _rule, _month in fitting]
-    for chunk in _chunks(ids):
+    for chunk in batched(ids, ID_CHUNK):
         rows = SamplingDecision.objects.filter(ticket_id__in=chunk).values_list(
             "ticket_id", "rule_id", "month", "selected"
         )
@@ -179,7 +180,7 @@ def _cases(ordered: list[Ticket]) -> list[_Case]:
                 visited_before.add(ticket_id)
     # Only a ticket visited before can have had an unqualified visit.
     revisit: set[int] = set()
-    for chunk in _chunks(sorted(visited_before)):
+    for chunk in batched(sorted(visited_before), ID_CHUNK):
         revisit.update(
             ReturnVisit.objects.filter(ticket_id__in=chunk, qualified=False).values_list(
                 "ticket_id", flat=True
@@ -197,11 +198,6 @@ def _cases(ordered: list[Ticket]) -> list[_Case]:
 def _month_of(ticket: Ticket) -> str:
     tz = ZoneInfo(ticket.company.timezone)
     return timezone.localtime(ticket.resolved_at, tz).strftime("%Y-%m")
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), ID_CHUNK):
-        yield ids[i : i + ID_CHUNK]
 
 
 def _count_resolutions(*, office_id: int, rule_id: int, month: str, count: int) -> tuple[int, int]:
@@ -361,11 +357,11 @@ def visit_plan_missing(*, company: Company, since: datetime) -> SweepResult:
         .values_list("id", flat=True)
     )
     result = SweepResult()
-    ids = list(pending)
-    for i in range(0, len(ids), SWEEP_BATCH):
+    # The ids are read once, before the first batch's transaction.
+    for batch_ids in batched(list(pending), SWEEP_BATCH):
         with transaction.atomic():
             batch = list(
-                Ticket.objects.filter(id__in=ids[i : i + SWEEP_BATCH])
+                Ticket.objects.filter(id__in=batch_ids)
                 .select_related("office", "company")
                 .select_for_update(of=("self",))
             )
