@@ -21,8 +21,6 @@ from core.errors import BadInput
 from core.phones import InvalidPhone, mask
 from estate.selectors import community_list, person_list, unit_list
 from hotline import kb, selectors, services
-from hotline.models import Article
-from hotline.policies import visible
 from hotline.suggest import suggest
 from org.selectors import office_list
 from tickets.selectors import ticket_list
@@ -310,10 +308,8 @@ def article_search(
             ),
             "next": None,
         }
-    qs = visible(request.auth, Article.objects.all())
-    if category:
-        qs = qs.filter(category=category)
-    return cursor_page(qs, limit=limit or DEFAULT_LIMIT, after=after)
+    articles = kb.article_list(user=request.auth, category=category)
+    return cursor_page(articles, limit=limit or DEFAULT_LIMIT, after=after)
 
 
 @router.post("/kb/articles", response={201: ArticleOut})

@@ -21,13 +21,17 @@ def search_text_of(*parts: str) -> str:
     return " " + " ".join(sorted(set(words(" ".join(parts))))) + " "
 
 
+def article_list(*, user: User, category: str | None = None) -> QuerySet[Article]:
+    """The articles the user may read, of one category if given."""
+    qs: QuerySet[Article] = visible(user, Article.objects.all())
+    return qs.filter(category=category) if category else qs
+
+
 def article_search(
     *, user: User, query: str, category: str | None = None, limit: int = 10
 ) -> list[Article]:
     """Articles sharing the most words with the query, then the most helpful."""
-    qs: QuerySet[Article] = visible(user, Article.objects.all())
-    if category:
-        qs = qs.filter(category=category)
+    qs = article_list(user=user, category=category)
     terms = set(words(query))
     if not terms:
         return list(qs.order_by("-helped", "-id")[:limit])
